@@ -1,0 +1,219 @@
+//! Fused class-index cross-entropy with label smoothing (all three conventions), class weights,
+//! z-loss, ignore index, reductions none/sum/mean, and the gradient w.r.t. the logits.
+//!
+//! Why it is shaped this way (SEMANTICS §2, §5, §8, §9, §11):
+//! * No N×K temporary and no materialised targets: q takes only the values `on`, `off` and 0
+//!   per row, so `Σ_k w_k q_k d_k = off·Σ_{k≠pad} w_k d_k + (on−off)·w_y·d_y` and the row needs
+//!   one max pass and one exp pass. When a gradient is wanted the exp pass stores `e_k` in the
+//!   gradient row, and a third pass rescales it in place (`g = a·e − b·w`), then the target and
+//!   padding entries are fixed scalarly.
+//! * `d = x − m` is accumulated (not `x`), which keeps |x| = 1e4 exact enough (§11).
+//! * `off == 0` drops the Σ term from the loss, so a −inf non-target logit at ε = 0 stays finite
+//!   like PyTorch's NLL path; the padding column is excluded from the Σ by splitting the row into
+//!   segments (x_pad = −inf is common, and subtracting it afterwards would give NaN).
+//! * 'mean' needs D = Σ_{non-skipped} w_{y_i} before any gradient can be scaled, so an O(N)
+//!   pre-pass over the targets computes it; the same pass validates every target, so an
+//!   out-of-range target is reported before any output is written.
+//! * Row scalars (ln s, the loss, the gradient coefficients) are computed in f64; the totals
+//!   are accumulated in f64.
+
+use crate::row::{check_len, checked_area, exp_pass, rescale, row_max, Ones, Weights};
+use crate::scale::RowScale;
+use crate::smoothing::{KernelError, RowTarget, Smoothing};
+use crate::vector::{fill, F32Vector};
+
+/// How the per-row losses are combined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction {
+    /// Per-row losses; the returned `loss` is their plain sum.
+    None,
+    Sum,
+    /// `Σ L_i / D`, `D = Σ_{non-skipped i} w_{y_i}` (the number of non-skipped rows without
+    /// weights); D = 0 (all rows skipped, empty batch, zero-weight targets) gives NaN, like
+    /// PyTorch.
+    Mean,
+}
+
+/// The inputs of [`cross_entropy`].
+#[derive(Clone, Copy, Debug)]
+pub struct CrossEntropyArgs<'a> {
+    /// Convention, K, ε and ignore index.
+    pub smoothing: Smoothing,
+    /// N×K logits, row-major.
+    pub logits: &'a [f32],
+    /// N class indices (or the ignore index).
+    pub targets: &'a [i32],
+    /// Per-class weights w (length K), PyTorch `weight`.
+    pub class_weights: Option<&'a [f32]>,
+    /// z-loss coefficient: adds `z·lse²` to every non-skipped row (0 = off).
+    pub z_loss: f32,
+    pub reduction: Reduction,
+    /// Upstream gradient per row (for 'none'), or of the reduced loss: the gradient of row i is
+    /// multiplied by `upstream_i × (1 for none/sum, 1/D for mean)`. `Uniform(1.0)` normally.
+    pub upstream: RowScale<'a>,
+}
+
+/// What [`cross_entropy`] returns. With `nll`, `smooth` and `lse_squared` the loss decomposes
+/// per row as `L_i = (on − off)·nll_i + off·smooth_i + z·lse_i²` (sums over non-skipped rows).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CrossEntropyResult {
+    /// The reduced loss: Σ L_i for None and Sum, Σ L_i / D for Mean.
+    pub loss: f64,
+    /// Σ_i −w_{y_i}·ℓ_{i,y_i}: the unsmoothed (weighted) NLL, fairseq's `nll_loss`.
+    pub nll: f64,
+    /// Σ_i −Σ_{k≠pad} w_k·ℓ_ik: PyTorch's "smooth" term (+inf when a logit is −inf).
+    pub smooth: f64,
+    /// Σ_i lse_i² with lse_i = logsumexp(x_i) (the z-loss before its coefficient).
+    pub lse_squared: f64,
+    /// D: Σ of the target-class weights of the non-skipped rows (their count without weights).
+    pub denominator: f64,
+}
+
+/// Cross-entropy of `args.logits` against the smoothed class-index targets. Writes the
+/// per-row losses (length N; skipped rows 0) to `per_row` and dL/dlogits (N×K; skipped rows 0)
+/// to `grad` when given.
+pub fn cross_entropy<V: F32Vector>(
+    args: &CrossEntropyArgs,
+    per_row: Option<&mut [f32]>,
+    grad: Option<&mut [f32]>,
+) -> Result<CrossEntropyResult, KernelError> {
+    let sm = &args.smoothing;
+    sm.validate()?;
+    let (n, k) = (args.targets.len(), sm.num_classes);
+    let area = checked_area(n, k, args.logits.len())?;
+    check_len(area, args.logits.len())?;
+    if let Some(w) = args.class_weights {
+        check_len(k, w.len())?;
+    }
+    args.upstream.check(n)?;
+    if let Some(p) = &per_row {
+        check_len(n, p.len())?;
+    }
+    if let Some(g) = &grad {
+        check_len(area, g.len())?;
+    }
+    // O(N) pre-pass: validate every target, and D.
+    let mut denominator = 0.0f64;
+    for (row, &target) in args.targets.iter().enumerate() {
+        if let RowTarget::Smoothed { class } = sm.row_target(row, target)? {
+            denominator += args.class_weights.map_or(1.0, |w| w[class] as f64);
+        }
+    }
+    match (args.class_weights, grad) {
+        (Some(w), Some(g)) => Ok(run::<V, &[f32], true>(args, w, denominator, per_row, g)),
+        (Some(w), None) => Ok(run::<V, &[f32], false>(args, w, denominator, per_row, &mut [])),
+        (None, Some(g)) => Ok(run::<V, Ones, true>(args, Ones, denominator, per_row, g)),
+        (None, None) => Ok(run::<V, Ones, false>(args, Ones, denominator, per_row, &mut [])),
+    }
+}
+
+/// The row loop; the arguments are validated. `grad` is empty unless `GRAD`.
+fn run<V: F32Vector, W: Weights, const GRAD: bool>(
+    args: &CrossEntropyArgs,
+    w: W,
+    denominator: f64,
+    mut per_row: Option<&mut [f32]>,
+    grad: &mut [f32],
+) -> CrossEntropyResult {
+    let sm = &args.smoothing;
+    let k = sm.num_classes;
+    let (on, off) = (sm.on_value(), sm.off_value());
+    let (on64, off64) = (on as f64, off as f64);
+    let pad = sm.zeroed_class();
+    let z = args.z_loss as f64;
+    // Σ_{k≠pad} w_k.
+    let w_total: f64 = (0..k).filter(|&c| Some(c) != pad).map(|c| w.at(c) as f64).sum();
+    let reduction_scale = match args.reduction {
+        Reduction::Mean if denominator == 0.0 => f64::NAN,
+        Reduction::Mean => 1.0 / denominator,
+        Reduction::None | Reduction::Sum => 1.0,
+    };
+    let (mut total, mut nll, mut smooth, mut lse_squared) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    for (row, &target) in args.targets.iter().enumerate() {
+        let g: &mut [f32] = if GRAD { &mut grad[row * k..(row + 1) * k] } else { &mut [] };
+        let y = match sm.row_target(row, target) {
+            Ok(RowTarget::Smoothed { class }) => class,
+            // Skipped (errors were ruled out by the pre-pass).
+            _ => {
+                if let Some(p) = per_row.as_deref_mut() {
+                    p[row] = 0.0;
+                }
+                if GRAD {
+                    fill::<V>(g, 0.0);
+                }
+                continue;
+            }
+        };
+        let x = &args.logits[row * k..(row + 1) * k];
+        let m = row_max::<V>(x);
+        // Exp pass, the padding column (if any) outside the Σ w·d segments.
+        let (s, swd) = match pad {
+            None => exp_pass::<V, W, GRAD>(x, w, m, g),
+            Some(p) => {
+                let (ga, gb) = if GRAD { g.split_at_mut(p) } else { (&mut [][..], &mut [][..]) };
+                let (sa, aa) = exp_pass::<V, W, GRAD>(&x[..p], w, m, ga);
+                let e_pad = crate::exp::exp_scalar(x[p] - m);
+                let (sb, ab) = if GRAD {
+                    gb[0] = e_pad;
+                    exp_pass::<V, W, GRAD>(&x[p + 1..], w.offset(p + 1), m, &mut gb[1..])
+                } else {
+                    exp_pass::<V, W, GRAD>(&x[p + 1..], w.offset(p + 1), m, &mut [])
+                };
+                (sa + e_pad + sb, aa + ab)
+            }
+        };
+        let ln_s = (s as f64).ln();
+        let wy = w.at(y) as f64;
+        let dy = (x[y] - m) as f64;
+        let c = off64 * w_total + (on64 - off64) * wy;
+        let mut wqd = 0.0;
+        if off != 0.0 {
+            wqd += off64 * swd as f64;
+        }
+        if on != off {
+            wqd += (on64 - off64) * wy * dy;
+        }
+        let lse = m as f64 + ln_s;
+        let mut loss = ln_s * c - wqd;
+        if z != 0.0 {
+            loss += z * lse * lse;
+        }
+        total += loss;
+        nll -= wy * (dy - ln_s);
+        smooth -= swd as f64 - ln_s * w_total;
+        lse_squared += lse * lse;
+        if let Some(p) = per_row.as_deref_mut() {
+            p[row] = loss as f32;
+        }
+        if GRAD {
+            let scale = args.upstream.at(row) as f64 * reduction_scale;
+            let cz = if z != 0.0 { c + 2.0 * z * lse } else { c };
+            let a = scale * cz / s as f64;
+            let e_y = g[y] as f64;
+            let e_pad = pad.map(|p| g[p] as f64);
+            rescale::<V, W>(g, a as f32, (scale * off64) as f32, w);
+            g[y] = (a * e_y - scale * wy * on64) as f32;
+            if let (Some(p), Some(e)) = (pad, e_pad) {
+                g[p] = (a * e) as f32;
+            }
+        }
+    }
+    let loss = match args.reduction {
+        Reduction::Mean => total * reduction_scale,
+        Reduction::None | Reduction::Sum => total,
+    };
+    CrossEntropyResult { loss, nll, smooth, lse_squared, denominator }
+}
+
+/// `H(q) = −Σ_k q_k ln q_k` of the smoothed target of one non-skipped row (0·ln 0 = 0): the
+/// constant that separates the cross-entropy form from the KL form (`KL = CE − H(q)`).
+pub fn target_entropy(smoothing: &Smoothing) -> f64 {
+    let (on, off) = (smoothing.on_value() as f64, smoothing.off_value() as f64);
+    let k = smoothing.num_classes as f64;
+    let others = match smoothing.convention {
+        crate::Convention::Annotated { .. } => k - 2.0,
+        _ => k - 1.0,
+    };
+    let xlogx = |v: f64| if v == 0.0 { 0.0 } else { v * v.ln() };
+    -(xlogx(on) + others * xlogx(off))
+}

@@ -1,0 +1,113 @@
+//! The three label-smoothing conventions and the target values they give.
+//!
+//! Every convention puts `on` on the target class and `off` on every other class of a row; the
+//! Annotated Transformer also zeroes a padding column, and rows whose target is ignored (or is the
+//! padding class) are all zero. SEMANTICS.md §1 derives the values; they are computed in f64 and
+//! rounded once, so `on` and `off` are the closest f32 to the exact fractions.
+
+/// How the smoothing mass ε is spread over the classes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convention {
+    /// PyTorch, TF, Keras, tfjs: `(1-ε)·onehot + ε/K`.
+    Uniform,
+    /// fairseq (since 2021): `1-ε` on the target, `ε/(K-1)` elsewhere.
+    Fairseq,
+    /// Annotated Transformer / pyitcast: `1-ε` on the target, `ε/(K-2)` elsewhere, the padding
+    /// column and every row whose target is the padding class zero.
+    Annotated { padding_idx: usize },
+}
+
+/// A convention applied to `num_classes` classes with smoothing `epsilon`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Smoothing {
+    pub convention: Convention,
+    pub num_classes: usize,
+    pub epsilon: f32,
+    /// A row whose target equals this is all zero and contributes nothing (PyTorch's
+    /// `ignore_index`).
+    pub ignore_index: i32,
+}
+
+/// Why a kernel refused its input. The JavaScript layer validates shapes and options before it
+/// calls a kernel; per-element facts (a target out of range) are found here, in the same pass
+/// that computes, and reported with the row they were found in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KernelError {
+    /// `targets[row] == value` is neither a class in `[0, K)` nor the ignore index.
+    TargetOutOfRange { row: usize, value: i32 },
+    /// A slice's length does not match the shape the call describes.
+    LengthMismatch { expected: usize, received: usize },
+    /// The smoothing parameters cannot describe a distribution (ε not in [0, 1], K = 0,
+    /// the annotated convention with K < 3 or a padding index ≥ K, fairseq with K < 2).
+    InvalidSmoothing,
+}
+
+/// What one row of targets looks like once the convention is applied.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RowTarget {
+    /// The row contributes nothing: its target is the ignore index or the padding class.
+    Skipped,
+    /// `on` at `class`, `off` at every other class except `zeroed_class` (the padding column).
+    Smoothed { class: usize },
+}
+
+impl Smoothing {
+    /// Checks the parameters; kernels call this first and never see an invalid smoothing.
+    pub fn validate(&self) -> Result<(), KernelError> {
+        let k = self.num_classes;
+        let eps_ok = (0.0..=1.0).contains(&self.epsilon);
+        let k_ok = match self.convention {
+            Convention::Uniform => k >= 1,
+            Convention::Fairseq => k >= 2,
+            Convention::Annotated { padding_idx } => k >= 3 && padding_idx < k,
+        };
+        if eps_ok && k_ok {
+            Ok(())
+        } else {
+            Err(KernelError::InvalidSmoothing)
+        }
+    }
+
+    /// The target value at the target class.
+    pub fn on_value(&self) -> f32 {
+        let (eps, k) = (self.epsilon as f64, self.num_classes as f64);
+        match self.convention {
+            Convention::Uniform => (1.0 - eps + eps / k) as f32,
+            Convention::Fairseq | Convention::Annotated { .. } => (1.0 - eps) as f32,
+        }
+    }
+
+    /// The target value at every other (non-padding) class.
+    pub fn off_value(&self) -> f32 {
+        let (eps, k) = (self.epsilon as f64, self.num_classes as f64);
+        match self.convention {
+            Convention::Uniform => (eps / k) as f32,
+            Convention::Fairseq => (eps / (k - 1.0)) as f32,
+            Convention::Annotated { .. } => (eps / (k - 2.0)) as f32,
+        }
+    }
+
+    /// The column that is zero in every row, if the convention has one.
+    pub fn zeroed_class(&self) -> Option<usize> {
+        match self.convention {
+            Convention::Annotated { padding_idx } => Some(padding_idx),
+            _ => None,
+        }
+    }
+
+    /// Classifies row `row` with target `target`.
+    #[inline]
+    pub fn row_target(&self, row: usize, target: i32) -> Result<RowTarget, KernelError> {
+        if target == self.ignore_index {
+            return Ok(RowTarget::Skipped);
+        }
+        if target < 0 || target as usize >= self.num_classes {
+            return Err(KernelError::TargetOutOfRange { row, value: target });
+        }
+        let class = target as usize;
+        if self.zeroed_class() == Some(class) {
+            return Ok(RowTarget::Skipped);
+        }
+        Ok(RowTarget::Smoothed { class })
+    }
+}

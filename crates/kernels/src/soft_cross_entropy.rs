@@ -1,0 +1,185 @@
+//! Cross-entropy against soft (probability) targets: PyTorch probability targets (SEMANTICS §3)
+//! and tfjs/TF `softmaxCrossEntropy` (§6), with the uniform smoothing `q = t·(1−ε) + ε/K`.
+//!
+//! Why it is shaped this way: the targets are a second N×K stream, so each row reads the
+//! logits and the targets once in the fused exp pass (accumulating `s = Σ e`, `Σ w·q·d` and
+//! `Σ w·q` together) and once more only when a gradient is wanted (to rescale the stored `e`
+//! in place: `g = scale·(p·Σ_j w_j q_j − w·q)`, the true derivative, since rows of t need not
+//! sum to 1). The loss is `−Σ_k w_k q_k (d_k − ln s)` folded as `ln s·Σwq − Σwqd`: the product
+//! `w·q·d` is taken per element, so `q = 0` against `d = −inf` gives NaN exactly like PyTorch's
+//! elementwise `q·ℓ`. No reduction happens here: the caller passes the per-row scale (1/N for a
+//! mean, tfjs sample weights, the upstream gradient) and gets both the plain and the scaled sum.
+//! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
+//! applies any ε > 0; the TypeScript layer maps those rules.
+
+use crate::exp::{exp, exp_scalar};
+use crate::row::{check_len, checked_area, row_max, Ones, Weights};
+use crate::scale::{LossSums, RowScale};
+use crate::smoothing::KernelError;
+use crate::vector::F32Vector;
+
+/// The inputs of [`soft_cross_entropy`].
+#[derive(Clone, Copy, Debug)]
+pub struct SoftCrossEntropyArgs<'a> {
+    pub num_rows: usize,
+    pub num_classes: usize,
+    /// N×K logits, row-major.
+    pub logits: &'a [f32],
+    /// N×K targets t (any values; rows need not sum to 1).
+    pub targets: &'a [f32],
+    /// Smoothing: `q = t·(1−ε) + ε/K` (ε = 0 leaves t unchanged).
+    pub epsilon: f32,
+    /// Per-class weights (length K).
+    pub class_weights: Option<&'a [f32]>,
+    /// The factor of each row in `scaled_sum` and in the gradient.
+    pub scale: RowScale<'a>,
+}
+
+/// Soft-target cross-entropy. Writes the per-row losses `L_i = −Σ_k w_k q_ik ℓ_ik` (length N,
+/// not multiplied by the scale) to `per_row` and `scale_i·dL_i/dx_i` (N×K) to `grad` when
+/// given. K = 0 is refused (InvalidSmoothing).
+pub fn soft_cross_entropy<V: F32Vector>(
+    args: &SoftCrossEntropyArgs,
+    per_row: Option<&mut [f32]>,
+    grad: Option<&mut [f32]>,
+) -> Result<LossSums, KernelError> {
+    let (n, k) = (args.num_rows, args.num_classes);
+    if k == 0 {
+        return Err(KernelError::InvalidSmoothing);
+    }
+    let area = checked_area(n, k, args.logits.len())?;
+    check_len(area, args.logits.len())?;
+    check_len(area, args.targets.len())?;
+    if let Some(w) = args.class_weights {
+        check_len(k, w.len())?;
+    }
+    args.scale.check(n)?;
+    if let Some(p) = &per_row {
+        check_len(n, p.len())?;
+    }
+    if let Some(g) = &grad {
+        check_len(area, g.len())?;
+    }
+    Ok(match (args.class_weights, grad) {
+        (Some(w), Some(g)) => run::<V, &[f32], true>(args, w, per_row, g),
+        (Some(w), None) => run::<V, &[f32], false>(args, w, per_row, &mut []),
+        (None, Some(g)) => run::<V, Ones, true>(args, Ones, per_row, g),
+        (None, None) => run::<V, Ones, false>(args, Ones, per_row, &mut []),
+    })
+}
+
+fn run<V: F32Vector, W: Weights, const GRAD: bool>(
+    args: &SoftCrossEntropyArgs,
+    w: W,
+    mut per_row: Option<&mut [f32]>,
+    grad: &mut [f32],
+) -> LossSums {
+    let k = args.num_classes;
+    let eps = args.epsilon as f64;
+    // q = t·ta + tb, both rounded once from f64 (ta = 1, tb = 0 when ε = 0).
+    let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
+    let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
+    for row in 0..args.num_rows {
+        let x = &args.logits[row * k..(row + 1) * k];
+        let t = &args.targets[row * k..(row + 1) * k];
+        let g: &mut [f32] = if GRAD { &mut grad[row * k..(row + 1) * k] } else { &mut [] };
+        let m = row_max::<V>(x);
+        let (s, swqd, swq) = exp_pass::<V, W, GRAD>(x, t, w, m, ta, tb, g);
+        let ln_s = (s as f64).ln();
+        let loss = ln_s * swq as f64 - swqd as f64;
+        let scale = args.scale.at(row) as f64;
+        sum += loss;
+        scaled_sum += scale * loss;
+        if let Some(p) = per_row.as_deref_mut() {
+            p[row] = loss as f32;
+        }
+        if GRAD {
+            let a = (scale * swq as f64 / s as f64) as f32;
+            rescale::<V, W>(g, t, w, a, scale as f32, ta, tb);
+        }
+    }
+    LossSums { sum, scaled_sum }
+}
+
+/// Returns `(Σ e, Σ w·q·d, Σ w·q)`, storing `e` in `e_out` when `STORE`.
+#[inline(always)]
+fn exp_pass<V: F32Vector, W: Weights, const STORE: bool>(
+    x: &[f32],
+    t: &[f32],
+    w: W,
+    m: f32,
+    ta: f32,
+    tb: f32,
+    e_out: &mut [f32],
+) -> (f32, f32, f32) {
+    let (k, l) = (x.len(), V::LANES);
+    let (mv, tav, tbv) = (V::splat(m), V::splat(ta), V::splat(tb));
+    let zero = V::splat(0.0);
+    let (mut s0, mut s1, mut a0, mut a1, mut b0, mut b1) = (zero, zero, zero, zero, zero, zero);
+    let mut i = 0;
+    while i + 2 * l <= k {
+        let d0 = V::load(&x[i..]).sub(mv);
+        let d1 = V::load(&x[i + l..]).sub(mv);
+        let e0 = exp(d0);
+        let e1 = exp(d1);
+        let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
+        let wq1 = w.vec::<V>(i + l).mul(V::load(&t[i + l..]).mul(tav).add(tbv));
+        s0 = s0.add(e0);
+        s1 = s1.add(e1);
+        a0 = a0.add(wq0.mul(d0));
+        a1 = a1.add(wq1.mul(d1));
+        b0 = b0.add(wq0);
+        b1 = b1.add(wq1);
+        if STORE {
+            e0.store(&mut e_out[i..]);
+            e1.store(&mut e_out[i + l..]);
+        }
+        i += 2 * l;
+    }
+    if i + l <= k {
+        let d0 = V::load(&x[i..]).sub(mv);
+        let e0 = exp(d0);
+        let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
+        s0 = s0.add(e0);
+        a0 = a0.add(wq0.mul(d0));
+        b0 = b0.add(wq0);
+        if STORE {
+            e0.store(&mut e_out[i..]);
+        }
+        i += l;
+    }
+    let mut s = s0.add(s1).horizontal_sum();
+    let mut a = a0.add(a1).horizontal_sum();
+    let mut b = b0.add(b1).horizontal_sum();
+    while i < k {
+        let d = x[i] - m;
+        let e = exp_scalar(d);
+        let wq = w.at(i) * (t[i] * ta + tb);
+        s += e;
+        a += wq * d;
+        b += wq;
+        if STORE {
+            e_out[i] = e;
+        }
+        i += 1;
+    }
+    (s, a, b)
+}
+
+/// In place: `g ← a·g − scale·w·q`, `q = t·ta + tb`.
+#[inline(always)]
+fn rescale<V: F32Vector, W: Weights>(g: &mut [f32], t: &[f32], w: W, a: f32, scale: f32, ta: f32, tb: f32) {
+    let (k, l) = (g.len(), V::LANES);
+    let (av, sv, tav, tbv) = (V::splat(a), V::splat(scale), V::splat(ta), V::splat(tb));
+    let mut i = 0;
+    while i + l <= k {
+        let wq = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
+        V::load(&g[i..]).mul(av).sub(sv.mul(wq)).store(&mut g[i..]);
+        i += l;
+    }
+    while i < k {
+        let wq = w.at(i) * (t[i] * ta + tb);
+        g[i] = a * g[i] - scale * wq;
+        i += 1;
+    }
+}

@@ -1,0 +1,58 @@
+// The label-smoothing conventions and the checks they share (SEMANTICS.md §1).
+import { classIndex, int32, oneOf, positiveInteger, smoothingEpsilon } from './validate';
+
+/** `'uniform'`: PyTorch/TF/tfjs `(1-ε)·onehot + ε/K`; `'fairseq'`: `ε/(K-1)` off-target;
+ * `'annotated'`: Annotated Transformer / pyitcast, `ε/(K-2)` with a zeroed padding column and
+ * padding rows. */
+export type Convention = 'uniform' | 'fairseq' | 'annotated';
+
+export const CONVENTIONS = ['uniform', 'fairseq', 'annotated'] as const;
+const CONVENTION_CODES: Record<Convention, number> = { uniform: 0, fairseq: 1, annotated: 2 };
+
+export interface SmoothingOptions {
+  /** ε in [0, 1]; default 0. */
+  labelSmoothing?: number;
+  /** Default `'uniform'`. */
+  convention?: Convention;
+  /** The padding class; required by (and only used with) `'annotated'`. */
+  paddingIdx?: number;
+  /** Rows whose target equals this contribute nothing; default -100 (PyTorch). */
+  ignoreIndex?: number;
+}
+
+/** Validated smoothing parameters, ready for a kernel call. */
+export interface ResolvedSmoothing {
+  numClasses: number;
+  epsilon: number;
+  convention: Convention;
+  conventionCode: number;
+  paddingIdx: number;
+  ignoreIndex: number;
+}
+
+export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions): ResolvedSmoothing {
+  const k = positiveInteger(where, 'numClasses', numClasses);
+  const epsilon = smoothingEpsilon(where, 'options.labelSmoothing', opts.labelSmoothing ?? 0);
+  const convention = oneOf(where, 'options.convention', opts.convention ?? 'uniform', CONVENTIONS);
+  const ignoreIndex = int32(where, 'options.ignoreIndex', opts.ignoreIndex ?? -100);
+  let paddingIdx = 0;
+  if (convention === 'annotated') {
+    if (k < 3) {
+      throw new RangeError(`${where}: convention 'annotated' needs numClasses >= 3 (it spreads ε over K-2 classes), received ${k}`);
+    }
+    if (opts.paddingIdx === undefined) {
+      throw new TypeError(`${where}: convention 'annotated' needs options.paddingIdx (an integer in [0, ${k})), received undefined`);
+    }
+    paddingIdx = classIndex(where, 'options.paddingIdx', opts.paddingIdx, k);
+  } else {
+    if (opts.paddingIdx !== undefined) {
+      throw new TypeError(
+        `${where}: options.paddingIdx only applies to convention 'annotated' (use options.ignoreIndex to skip padding rows), received ${opts.paddingIdx} with convention '${convention}'`,
+      );
+    }
+    if (convention === 'fairseq' && k < 2) {
+      throw new RangeError(`${where}: convention 'fairseq' needs numClasses >= 2 (it spreads ε over K-1 classes), received ${k}`);
+    }
+  }
+  return { numClasses: k, epsilon, convention, conventionCode: CONVENTION_CODES[convention], paddingIdx, ignoreIndex };
+}

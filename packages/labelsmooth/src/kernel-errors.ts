@@ -1,0 +1,24 @@
+// Turns a kernel's status code into the error the caller should see (crates/wasm/src/lib.rs).
+import type { KernelExports } from './runtime-types';
+
+export interface TargetContext {
+  where: string;
+  what: string;
+  numClasses: number;
+  ignoreIndex: number;
+}
+
+export function checkStatus(k: KernelExports, status: number, ctx: TargetContext): void {
+  if (status === 0) return;
+  if (status === 1) {
+    const row = k.last_error(0);
+    const value = k.last_error(1);
+    throw new RangeError(
+      `${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses}) or ignoreIndex (${ctx.ignoreIndex}), received ${value}`,
+    );
+  }
+  if (status === 2) {
+    throw new RangeError(`${ctx.where}: internal length mismatch (expected ${k.last_error(0)}, received ${k.last_error(1)})`);
+  }
+  throw new Error(`${ctx.where}: the kernel refused its parameters (status ${status}); this is a labelsmooth bug`);
+}

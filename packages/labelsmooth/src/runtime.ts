@@ -1,0 +1,132 @@
+// Which build is active, and how it gets loaded. One module instance per build at most; the
+// active one serves every call. Node, Deno and Bun load on first use (synchronously); browsers
+// and workers call `await init()` first.
+import { compileInlined, compilesSynchronously } from '#loader';
+import * as simdGlue from '../wasm/simd/labelsmooth_wasm.js';
+import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
+import { engineSupportsSimd128 } from './simd-probe';
+import type { Backend, BackendChoice, KernelExports } from './runtime-types';
+import { oneOf, options as checkOptions } from './validate';
+
+export type { Backend, BackendChoice, KernelExports };
+
+interface GlueModule {
+  initSync(module: { module: WebAssembly.Module | BufferSource }): unknown;
+}
+const glue: Record<Backend, GlueModule> = { simd128: simdGlue, scalar: scalarGlue };
+const BACKEND_CODES: Record<number, Backend> = { 0: 'scalar', 1: 'simd128' };
+
+const loaded: Partial<Record<Backend, KernelExports>> = {};
+let active: KernelExports | undefined;
+let activeBackend: Backend | undefined;
+let pending: Promise<Backend> | undefined;
+
+/** What `init` and `initSync` accept. */
+export interface InitOptions {
+  /** Force a build (for tests and benchmarks); default `'auto'`. */
+  backend?: BackendChoice;
+  /**
+   * The compiled module or the bytes of the chosen build's `.wasm`, instead of the inlined
+   * bytes. `init` also accepts a `URL`, a URL string, a `Response` or a promise of one of these.
+   */
+  module?: WebAssembly.Module | BufferSource;
+}
+
+export interface AsyncInitOptions extends Omit<InitOptions, 'module'> {
+  module?: InitOptions['module'] | URL | string | Response | PromiseLike<WebAssembly.Module | BufferSource | Response>;
+}
+
+function resolveChoice(where: string, choice: unknown): Backend {
+  const value = oneOf(where, 'options.backend', choice ?? 'auto', ['auto', 'simd128', 'scalar'] as const);
+  if (value !== 'auto') return value;
+  return engineSupportsSimd128() ? 'simd128' : 'scalar';
+}
+
+function instantiate(backend: Backend, module: WebAssembly.Module | BufferSource): KernelExports {
+  const exports = glue[backend].initSync({ module }) as KernelExports;
+  const built = BACKEND_CODES[exports.backend()];
+  if (built !== backend) {
+    throw new Error(`labelsmooth: the module given for the ${backend} build reports itself as ${built ?? 'unknown'}`);
+  }
+  loaded[backend] = exports;
+  return exports;
+}
+
+function activate(backend: Backend, exports: KernelExports): Backend {
+  active = exports;
+  activeBackend = backend;
+  return backend;
+}
+
+/**
+ * Loads a build synchronously and makes it the active one. Works everywhere when `module` is
+ * given; without it, in Node, Deno and Bun (browsers must use `init`, which compiles off the
+ * main thread's 4 KB limit). Returns the active backend.
+ */
+export function initSync(options?: InitOptions): Backend {
+  const opts = checkOptions<InitOptions>('initSync', options);
+  const backend = resolveChoice('initSync', opts.backend);
+  const existing = loaded[backend];
+  if (existing && opts.module === undefined) return activate(backend, existing);
+  if (opts.module !== undefined) return activate(backend, instantiate(backend, opts.module));
+  if (!compilesSynchronously) {
+    throw new Error('labelsmooth: initSync() needs `module` in browsers and workers; use `await init()` instead');
+  }
+  return activate(backend, instantiate(backend, compileInlined(backend) as WebAssembly.Module));
+}
+
+async function fetchModule(source: NonNullable<AsyncInitOptions['module']>): Promise<WebAssembly.Module | BufferSource> {
+  const value = await source;
+  if (typeof value === 'string' || value instanceof URL) return fetchModule(fetch(value));
+  if (typeof Response !== 'undefined' && value instanceof Response) {
+    if (!value.ok) throw new Error(`labelsmooth: fetching the wasm module failed with HTTP ${value.status}`);
+    return WebAssembly.compile(await value.arrayBuffer());
+  }
+  return value as WebAssembly.Module | BufferSource;
+}
+
+/**
+ * Loads a build and makes it the active one; resolves to the active backend. Idempotent: calls
+ * without options after the first share its promise. Required before use in browsers and
+ * workers; optional in Node, Deno and Bun.
+ */
+export function init(options?: AsyncInitOptions): Promise<Backend> {
+  const opts = checkOptions<AsyncInitOptions>('init', options);
+  if (opts.backend === undefined && opts.module === undefined) {
+    if (activeBackend) return (pending ??= Promise.resolve(activeBackend));
+    if (pending) return pending;
+  }
+  const run = (async () => {
+    const backend = resolveChoice('init', opts.backend);
+    const existing = loaded[backend];
+    if (existing && opts.module === undefined) return activate(backend, existing);
+    const module = opts.module === undefined ? await compileInlined(backend) : await fetchModule(opts.module);
+    return activate(backend, instantiate(backend, module));
+  })();
+  pending = run;
+  run.catch(() => {
+    if (pending === run) pending = undefined;
+  });
+  return run;
+}
+
+/** The active build's exports, loading the default build first where that can be synchronous. */
+export function kernels(): KernelExports {
+  if (active) return active;
+  if (!compilesSynchronously) {
+    throw new Error('labelsmooth: call `await init()` once before using labelsmooth in a browser or worker');
+  }
+  initSync();
+  return active!;
+}
+
+/** Which build serves calls: `'simd128'` or `'scalar'` (loading the default one if needed). */
+export function backend(): Backend {
+  kernels();
+  return activeBackend!;
+}
+
+/** Whether this engine can run the simd128 build. */
+export function simd128Supported(): boolean {
+  return engineSupportsSimd128();
+}

@@ -1,0 +1,36 @@
+import { resolveSmoothing, type SmoothingOptions } from './conventions';
+import { checkStatus } from './kernel-errors';
+import { f32View, i32View, withBlocks } from './memory';
+import { kernels } from './runtime';
+import { int32Targets, options } from './validate';
+
+export type SmoothTargetsOptions = SmoothingOptions;
+
+/**
+ * The smoothed target distribution of each row, row-major (N·K values for N targets).
+ *
+ * `'uniform'` gives `1-ε+ε/K` at the target and `ε/K` elsewhere; `'fairseq'` `1-ε` and
+ * `ε/(K-1)`; `'annotated'` `1-ε` and `ε/(K-2)` with the `paddingIdx` column zero and rows whose
+ * target is `paddingIdx` zero. In every convention a row whose target is `ignoreIndex` is zero.
+ */
+export function smoothTargets(target: Int32Array | number[], numClasses: number, opts?: SmoothTargetsOptions): Float32Array {
+  const where = 'smoothTargets';
+  const targets = int32Targets(where, 'target', target);
+  const s = resolveSmoothing(where, numClasses, options<SmoothTargetsOptions>(where, opts));
+  const n = targets.length;
+  const outLength = n * s.numClasses;
+  const k = kernels();
+  return withBlocks(
+    k,
+    [
+      [n * 4, 'target'],
+      [outLength * 4, 'the smoothed targets'],
+    ],
+    ([targetBlock, outBlock]) => {
+      i32View(k, targetBlock, n).set(targets);
+      const status = k.smooth_targets(targetBlock.ptr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, outBlock.ptr);
+      checkStatus(k, status, { where, what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+      return f32View(k, outBlock, outLength).slice();
+    },
+  );
+}

@@ -1,0 +1,63 @@
+// Bundles packages/labelsmooth: the Node/Deno/Bun entry (ESM + CJS, synchronous lazy init), the
+// browser/worker entry (ESM, `await init()`), and one bundled .d.ts. Both .wasm builds are inlined
+// by @rollup/plugin-wasm, so users configure nothing to load them.
+import { copyFileSync } from 'node:fs';
+import path from 'node:path';
+import typescript from '@rollup/plugin-typescript';
+import wasm from '@rollup/plugin-wasm';
+import { dts } from 'rollup-plugin-dts';
+
+const pkg = 'packages/labelsmooth';
+const src = path.resolve(pkg, 'src');
+const wasmFiles = ['simd', 'scalar'].map((flavour) => path.resolve(pkg, `wasm/${flavour}/labelsmooth_wasm_bg.wasm`));
+
+/** Resolves the `#loader` import to the loader of one environment. */
+function loader(environment) {
+  return {
+    name: 'labelsmooth-loader',
+    resolveId(id) {
+      return id === '#loader' ? path.join(src, 'loader', `${environment}.ts`) : null;
+    },
+  };
+}
+
+const typescriptPlugin = () =>
+  typescript({
+    tsconfig: `${pkg}/tsconfig.json`,
+    compilerOptions: { noEmit: false, declaration: false, sourceMap: false, outDir: path.resolve(pkg, "dist") },
+    noEmitOnError: true,
+  });
+
+const banner = '/* labelsmooth — label smoothing and its losses in WebAssembly. MIT License. */';
+
+export default [
+  {
+    input: `${pkg}/src/index.ts`,
+    plugins: [loader('node'), wasm({ targetEnv: 'auto-inline', sync: wasmFiles }), typescriptPlugin()],
+    output: [
+      { file: `${pkg}/dist/index.mjs`, format: 'es', banner },
+      { file: `${pkg}/dist/index.cjs`, format: 'cjs', banner, exports: 'named' },
+    ],
+  },
+  {
+    input: `${pkg}/src/index.ts`,
+    plugins: [loader('browser'), wasm({ targetEnv: 'auto-inline' }), typescriptPlugin()],
+    output: [{ file: `${pkg}/dist/browser.mjs`, format: 'es', banner }],
+  },
+  {
+    input: `${pkg}/src/index.ts`,
+    plugins: [
+      loader('node'),
+      dts({ tsconfig: `${pkg}/tsconfig.json` }),
+      {
+        name: 'labelsmooth-cts',
+        writeBundle() {
+          // The same declarations serve `require` (attw wants a .d.cts beside the .cjs).
+          copyFileSync(`${pkg}/dist/index.d.ts`, `${pkg}/dist/index.d.cts`);
+        },
+      },
+    ],
+    external: [/\.wasm$/, /labelsmooth_wasm\.js$/],
+    output: [{ file: `${pkg}/dist/index.d.ts`, format: 'es' }],
+  },
+];

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The whole test suite: builds what is stale (installing what is missing), then the native Rust
+# tests of the kernels and the vitest suites against both wasm builds.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+bash scripts/build.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+echo "[test] cargo test (native kernels)"
+cargo test --workspace --release --quiet
+echo "[test] vitest (simd128 and scalar builds)"
+npx vitest run

@@ -1,0 +1,63 @@
+// Reading the reference vectors (fixtures/vectors, copied from the framework runs; schema in
+// fixtures/vectors/README.md) and comparing float32 results against them.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+
+export type VectorNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+export type Nested = VectorNumber | Nested[];
+
+export interface VectorCase {
+  id: string;
+  description: string;
+  convention?: string;
+  implementation?: string;
+  params: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, Nested> | null;
+  outputs_f64?: Record<string, Nested>;
+  error: { type: string; message: string } | null;
+}
+
+export interface VectorFile {
+  schema: string;
+  cases: VectorCase[];
+}
+
+const dir = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
+
+export function loadVectors(name: string): VectorFile {
+  const file = JSON.parse(readFileSync(`${dir}${name}.json`, 'utf8')) as VectorFile;
+  expect(file.schema).toBe('label-smoothing-vectors/1');
+  return file;
+}
+
+export function decode(value: VectorNumber): number {
+  if (value === 'NaN') return NaN;
+  if (value === 'Infinity') return Infinity;
+  if (value === '-Infinity') return -Infinity;
+  return value;
+}
+
+/** Flattens a (nested) vector value row-major into float64 numbers. */
+export function flat(value: Nested): number[] {
+  return Array.isArray(value) ? value.flatMap(flat) : [decode(value)];
+}
+
+/** The vectors' tolerance for small cases: |a-b| <= 2e-6 + 3e-5·|b|. */
+export const SMALL = { abs: 2e-6, rel: 3e-5 };
+
+/** Compares element by element; non-finite values must match in kind (NaN, +Inf, -Inf). */
+export function expectClose(actual: ArrayLike<number> | number, expected: Nested | number, tol = SMALL, label = ''): void {
+  const a = typeof actual === 'number' ? [actual] : Array.from(actual);
+  const e = typeof expected === 'number' ? [expected] : flat(expected as Nested);
+  expect(a.length, `${label} length`).toBe(e.length);
+  for (let i = 0; i < e.length; i++) {
+    const [x, y] = [a[i], e[i]];
+    if (!Number.isFinite(y)) {
+      expect(Number.isNaN(y) ? 'NaN' : String(y), `${label}[${i}] kind`).toBe(Number.isNaN(x) ? 'NaN' : String(x));
+    } else if (!(Math.abs(x - y) <= tol.abs + tol.rel * Math.abs(y))) {
+      expect.fail(`${label}[${i}]: ${x} is not within ${tol.abs} + ${tol.rel}·|b| of ${y}`);
+    }
+  }
+}
