@@ -31,18 +31,19 @@
 use crate::vector::F32Vector;
 
 const LOG2E: f32 = core::f32::consts::LOG2_E;
-/// ln 2 rounded to 9 significant bits (0x3F318000).
+/// ln 2 rounded to 9 significant bits (0x3F318000), written out exactly.
+#[allow(clippy::excessive_precision)]
 const LN2_HI: f32 = 0.693_359_375;
 /// ln 2 − LN2_HI, rounded to f32.
 const LN2_LO: f32 = -2.121_944_4e-4;
 /// 1.5·2^23: adding it to |v| < 2^22 rounds v to an integer kept in the low mantissa bits.
 const MAGIC: f32 = 12_582_912.0;
 const MAGIC_BITS: u32 = 0x4B40_0000;
-const C2: f32 = 0.499_999_934_516_978_3;
-const C3: f32 = 0.166_665_206_896_326_13;
-const C4: f32 = 0.041_668_387_361_996_27;
-const C5: f32 = 0.008_368_709_842_777_064;
-const C6: f32 = 0.001_381_461_328_797_160_1;
+const C2: f32 = 0.499_999_94;
+const C3: f32 = 0.166_665_21;
+const C4: f32 = 0.041_668_39;
+const C5: f32 = 0.008_368_71;
+const C6: f32 = 0.001_381_461_3;
 /// Below this, exp rounds to 0 (exp(-103.973) = 2^-150 is the last value that rounds up).
 const X_MIN: f32 = -104.5;
 /// Above this, exp overflows (ln f32::MAX = 88.7228).

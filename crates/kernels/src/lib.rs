@@ -128,3 +128,6 @@ pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "sim
 } else {
     "scalar"
 };
+
+#[cfg(test)]
+mod tests;

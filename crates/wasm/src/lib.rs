@@ -9,7 +9,9 @@ use core::sync::atomic::{AtomicI64, Ordering};
 use labelsmooth_kernels::{best, Convention, KernelError, Smoothing};
 use wasm_bindgen::prelude::*;
 
+mod losses;
 mod memory;
+pub use losses::*;
 pub use memory::{alloc, dealloc};
 
 /// Which instruction set this build was compiled for: 1 for simd128, 0 for scalar. A number, not
@@ -24,7 +26,7 @@ const OK: i32 = 0;
 const TARGET_OUT_OF_RANGE: i32 = 1;
 const LENGTH_MISMATCH: i32 = 2;
 const INVALID_SMOOTHING: i32 = 3;
-const INVALID_CONVENTION: i32 = 4;
+pub(crate) const INVALID_CONVENTION: i32 = 4;
 
 static ERROR_DETAIL: [AtomicI64; 2] = [AtomicI64::new(0), AtomicI64::new(0)];
 
@@ -35,7 +37,7 @@ pub fn last_error(index: usize) -> f64 {
     ERROR_DETAIL.get(index).map_or(0.0, |d| d.load(Ordering::Relaxed) as f64)
 }
 
-fn status(result: Result<(), KernelError>) -> i32 {
+pub(crate) fn status(result: Result<(), KernelError>) -> i32 {
     let (code, a, b) = match result {
         Ok(()) => return OK,
         Err(KernelError::TargetOutOfRange { row, value }) => (TARGET_OUT_OF_RANGE, row as i64, value as i64),
@@ -50,7 +52,7 @@ fn status(result: Result<(), KernelError>) -> i32 {
 }
 
 /// Convention codes shared with the TypeScript layer.
-fn convention(code: u32, padding_idx: u32) -> Option<Convention> {
+pub(crate) fn convention(code: u32, padding_idx: u32) -> Option<Convention> {
     match code {
         0 => Some(Convention::Uniform),
         1 => Some(Convention::Fairseq),

@@ -21,4 +21,71 @@ export interface KernelExports {
     ignoreIndex: number,
     outPtr: number,
   ): number;
+  last_result(index: number): number;
+  cross_entropy(
+    logitsPtr: number,
+    targetsPtr: number,
+    n: number,
+    k: number,
+    convention: number,
+    paddingIdx: number,
+    epsilon: number,
+    ignoreIndex: number,
+    weightsPtr: number,
+    zLoss: number,
+    reduction: number,
+    upstreamPtr: number,
+    upstream: number,
+    perRowPtr: number,
+    gradPtr: number,
+  ): number;
+  soft_cross_entropy(
+    logitsPtr: number,
+    targetsPtr: number,
+    n: number,
+    k: number,
+    epsilon: number,
+    weightsPtr: number,
+    scalePtr: number,
+    scale: number,
+    perRowPtr: number,
+    gradPtr: number,
+  ): number;
+  sigmoid_cross_entropy(
+    logitsPtr: number,
+    labelsPtr: number,
+    n: number,
+    k: number,
+    epsilon: number,
+    scaleKind: number,
+    scalePtr: number,
+    scale: number,
+    lossesPtr: number,
+    gradPtr: number,
+  ): number;
+  kl_div(
+    inputPtr: number,
+    targetPtr: number,
+    n: number,
+    k: number,
+    logTarget: boolean,
+    scaleKind: number,
+    scalePtr: number,
+    scale: number,
+    termsPtr: number,
+    gradPtr: number,
+  ): number;
+  label_smoothing_kl(
+    inputPtr: number,
+    targetsPtr: number,
+    n: number,
+    k: number,
+    convention: number,
+    paddingIdx: number,
+    epsilon: number,
+    ignoreIndex: number,
+    perRowPtr: number,
+    gradPtr: number,
+  ): number;
+  target_entropy(k: number, convention: number, paddingIdx: number, epsilon: number): number;
 }

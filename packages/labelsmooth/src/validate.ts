@@ -81,3 +81,23 @@ export function int32Targets(where: string, what: string, value: unknown): Int32
   }
   return value as number[];
 }
+
+/** A finite number ≥ 0 (coefficients such as zLoss). */
+export function nonNegativeNumber(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number') fail('type', where, what, 'a finite number >= 0', value);
+  if (!(value >= 0 && value < Infinity)) fail('range', where, what, 'a finite number >= 0', value);
+  return value;
+}
+
+/** A finite number. */
+export function finiteNumber(where: string, what: string, value: unknown): number {
+  if (typeof value !== 'number') fail('type', where, what, 'a finite number', value);
+  if (!Number.isFinite(value)) fail('range', where, what, 'a finite number', value);
+  return value;
+}
+
+/** A boolean flag. */
+export function flag(where: string, what: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') fail('type', where, what, 'true or false', value);
+  return value;
+}

@@ -1,0 +1,759 @@
+//! Native tests of the loss kernels against naive float64 references, finite differences,
+//! special values and numbers from the framework vectors (/work/shared/vectors).
+
+// The framework vectors contain values such as log 2 and log 10 on purpose.
+#![allow(clippy::approx_constant)]
+
+use crate::scale::{ElementScale, LossSums, RowScale};
+use crate::{
+    lanes4, scalar, Convention, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs,
+    LabelSmoothingKlArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+};
+
+const INF: f32 = f32::INFINITY;
+
+/// xorshift64*.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+    fn range(&mut self, lo: f64, hi: f64) -> f32 {
+        (lo + (hi - lo) * self.unit()) as f32
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    if a.is_nan() || b.is_nan() {
+        return a.is_nan() && b.is_nan();
+    }
+    if a.is_infinite() || b.is_infinite() {
+        return a == b;
+    }
+    (a - b).abs() <= 2e-6 + 3e-5 * b.abs()
+}
+
+#[track_caller]
+fn assert_close(got: f64, want: f64, what: &str) {
+    assert!(close(got, want), "{what}: got {got:e}, want {want:e}");
+}
+
+#[track_caller]
+fn assert_all_close(got: &[f32], want: &[f64], what: &str) {
+    assert_eq!(got.len(), want.len(), "{what}: length");
+    for (i, (&g, &w)) in got.iter().zip(want).enumerate() {
+        assert!(close(g as f64, w), "{what}[{i}]: got {g:e}, want {w:e}");
+    }
+}
+
+/// A fresh buffer with `offset` leading junk values, so kernels see unaligned subslices.
+fn offset_copy(data: &[f32], offset: usize) -> Vec<f32> {
+    let mut v = vec![123.0; offset];
+    v.extend_from_slice(data);
+    v.push(-7.0);
+    v
+}
+
+// ---------------------------------------------------------------- cross-entropy reference
+
+struct CeRef {
+    loss: f64,
+    per_row: Vec<f64>,
+    grad: Vec<f64>,
+    nll: f64,
+    smooth: f64,
+}
+
+/// The smoothed target row in f64 (from the kernel's f32 `on`/`off`), or None if skipped.
+fn ref_q(sm: &Smoothing, target: i32) -> Option<Vec<f64>> {
+    let k = sm.num_classes;
+    if target == sm.ignore_index || sm.zeroed_class() == Some(target as usize) {
+        return None;
+    }
+    let mut q = vec![sm.off_value() as f64; k];
+    q[target as usize] = sm.on_value() as f64;
+    if let Some(p) = sm.zeroed_class() {
+        q[p] = 0.0;
+    }
+    Some(q)
+}
+
+fn ref_log_softmax(x: &[f32]) -> (Vec<f64>, f64) {
+    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
+    let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
+    let lse = m + s.ln();
+    (x.iter().map(|&v| (v as f64 - m) - s.ln()).collect(), lse)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn ref_ce(
+    sm: &Smoothing,
+    x: &[f32],
+    t: &[i32],
+    w: Option<&[f32]>,
+    z: f64,
+    red: Reduction,
+    up: Option<&[f32]>,
+) -> CeRef {
+    let k = sm.num_classes;
+    let n = t.len();
+    let wk = |c: usize| w.map_or(1.0, |w| w[c] as f64);
+    let mut d = 0.0;
+    for &y in t {
+        if ref_q(sm, y).is_some() {
+            d += wk(y as usize);
+        }
+    }
+    let rscale = match red {
+        Reduction::Mean => 1.0 / d,
+        _ => 1.0,
+    };
+    let (mut per_row, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
+    let (mut nll, mut smooth) = (0.0, 0.0);
+    for i in 0..n {
+        let Some(q) = ref_q(sm, t[i]) else { continue };
+        let row = &x[i * k..(i + 1) * k];
+        let (l, lse) = ref_log_softmax(row);
+        let mut loss = 0.0;
+        let mut c = 0.0;
+        for j in 0..k {
+            if q[j] != 0.0 {
+                loss -= wk(j) * q[j] * l[j];
+            }
+            c += wk(j) * q[j];
+        }
+        loss += z * lse * lse;
+        per_row[i] = loss;
+        let y = t[i] as usize;
+        nll -= wk(y) * l[y];
+        smooth -= (0..k).filter(|&j| Some(j) != sm.zeroed_class()).map(|j| wk(j) * l[j]).sum::<f64>();
+        let scale = up.map_or(1.0, |u| u[i] as f64) * rscale;
+        let cz = c + 2.0 * z * lse;
+        for j in 0..k {
+            grad[i * k + j] = scale * (l[j].exp() * cz - wk(j) * q[j]);
+        }
+    }
+    let total: f64 = per_row.iter().sum();
+    let loss = match red {
+        Reduction::Mean => total / d,
+        _ => total,
+    };
+    CeRef { loss, per_row, grad, nll, smooth }
+}
+
+type CeFn = fn(&CrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<CrossEntropyResult, KernelError>;
+const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", scalar::cross_entropy), ("lanes4", lanes4::cross_entropy)];
+
+/// Runs `f` with per-row and gradient outputs placed at `offset` in larger buffers.
+fn run_ce(f: CeFn, args: &CrossEntropyArgs, offset: usize) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
+    let (n, k) = (args.targets.len(), args.smoothing.num_classes);
+    let mut rows = vec![9.0f32; n + offset];
+    let mut grad = vec![9.0f32; n * k + offset];
+    let res = f(args, Some(&mut rows[offset..]), Some(&mut grad[offset..])).unwrap();
+    // Without outputs the loss must be the same.
+    let bare = f(args, None, None).unwrap();
+    assert!(bare.loss.to_bits() == res.loss.to_bits() || (bare.loss.is_nan() && res.loss.is_nan()));
+    (res, rows[offset..].to_vec(), grad[offset..].to_vec())
+}
+
+fn conventions(k: usize, rng: &mut Rng) -> Vec<Convention> {
+    let mut v = vec![Convention::Uniform];
+    if k >= 2 {
+        v.push(Convention::Fairseq);
+    }
+    if k >= 3 {
+        v.push(Convention::Annotated { padding_idx: rng.below(k) });
+    }
+    v
+}
+
+#[test]
+fn cross_entropy_matches_reference_every_k() {
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut cases = 0;
+    for k in 1..=67 {
+        for conv in conventions(k, &mut rng) {
+            for offset in 1..=3 {
+                let n = 1 + rng.below(6);
+                let eps = [0.0f32, 0.1, 0.37, 1.0][rng.below(4)];
+                let ignore = if rng.below(3) == 0 { 0 } else { -100 };
+                let sm = Smoothing { convention: conv, num_classes: k, epsilon: eps, ignore_index: ignore };
+                let logits: Vec<f32> = (0..n * k).map(|_| rng.range(-8.0, 8.0)).collect();
+                let targets: Vec<i32> = (0..n)
+                    .map(|_| if rng.below(5) == 0 { ignore } else { rng.below(k) as i32 })
+                    .collect();
+                let weights: Vec<f32> = (0..k).map(|_| rng.range(0.1, 2.0)).collect();
+                let upstream: Vec<f32> = (0..n).map(|_| rng.range(-2.0, 2.0)).collect();
+                let use_w = rng.below(2) == 0;
+                let z = if rng.below(3) == 0 { 1e-2f32 } else { 0.0 };
+                let red = [Reduction::None, Reduction::Sum, Reduction::Mean][rng.below(3)];
+                let use_up = rng.below(2) == 0;
+                let xb = offset_copy(&logits, offset);
+                let wb = offset_copy(&weights, offset);
+                let ub = offset_copy(&upstream, offset);
+                let args = CrossEntropyArgs {
+                    smoothing: sm,
+                    logits: &xb[offset..offset + n * k],
+                    targets: &targets,
+                    class_weights: use_w.then(|| &wb[offset..offset + k]),
+                    z_loss: z,
+                    reduction: red,
+                    upstream: if use_up { RowScale::PerRow(&ub[offset..offset + n]) } else { RowScale::Uniform(1.0) },
+                };
+                let r = ref_ce(
+                    &sm,
+                    &logits,
+                    &targets,
+                    use_w.then_some(&weights[..]),
+                    z as f64,
+                    red,
+                    use_up.then_some(&upstream[..]),
+                );
+                for (name, f) in CE_IMPLS {
+                    let what = format!("{name} K={k} {conv:?} eps={eps} w={use_w} z={z} {red:?} targets={targets:?}");
+                    let (res, rows, grad) = run_ce(f, &args, offset);
+                    assert_close(res.loss, r.loss, &format!("{what} loss"));
+                    assert_all_close(&rows, &r.per_row, &format!("{what} per_row"));
+                    assert_all_close(&grad, &r.grad, &format!("{what} grad"));
+                    assert_close(res.nll, r.nll, &format!("{what} nll"));
+                    assert_close(res.smooth, r.smooth, &format!("{what} smooth"));
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert!(cases > 500);
+}
+
+#[test]
+fn cross_entropy_gradient_matches_finite_differences() {
+    let mut rng = Rng(42);
+    for conv in [Convention::Uniform, Convention::Fairseq, Convention::Annotated { padding_idx: 1 }] {
+        for red in [Reduction::Sum, Reduction::Mean, Reduction::None] {
+            let (n, k) = (3, 6);
+            let sm = Smoothing { convention: conv, num_classes: k, epsilon: 0.2, ignore_index: -100 };
+            let x: Vec<f32> = (0..n * k).map(|_| rng.range(-3.0, 3.0)).collect();
+            let t = [2, -100, 5];
+            let w: Vec<f32> = (0..k).map(|_| rng.range(0.2, 1.5)).collect();
+            let up = [0.5f32, 2.0, -1.5];
+            let z = 0.05;
+            let args = CrossEntropyArgs {
+                smoothing: sm,
+                logits: &x,
+                targets: &t,
+                class_weights: Some(&w),
+                z_loss: z,
+                reduction: red,
+                upstream: RowScale::PerRow(&up),
+            };
+            // The scalar objective whose gradient the kernel computes: Σ_i u_i·L_i·(1 or 1/D).
+            let objective = |x: &[f32]| {
+                let r = ref_ce(&sm, x, &t, Some(&w), z as f64, red, None);
+                let rs = if red == Reduction::Mean { r.loss / r.per_row.iter().sum::<f64>() } else { 1.0 };
+                r.per_row.iter().zip(up).map(|(l, u)| l * u as f64).sum::<f64>() * rs
+            };
+            for (name, f) in CE_IMPLS {
+                let mut g = vec![0.0f32; n * k];
+                f(&args, None, Some(&mut g)).unwrap();
+                for j in 0..n * k {
+                    let h = 1e-3f32;
+                    let (mut xp, mut xm) = (x.clone(), x.clone());
+                    xp[j] += h;
+                    xm[j] -= h;
+                    let fd = (objective(&xp) - objective(&xm)) / ((xp[j] - xm[j]) as f64);
+                    assert!((g[j] as f64 - fd).abs() < 1e-4, "{name} {conv:?} {red:?} [{j}]: {} vs fd {fd}", g[j]);
+                }
+            }
+        }
+    }
+}
+
+fn ce_once(
+    f: CeFn,
+    sm: Smoothing,
+    x: &[f32],
+    t: &[i32],
+    w: Option<&[f32]>,
+    red: Reduction,
+) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
+    let args = CrossEntropyArgs {
+        smoothing: sm,
+        logits: x,
+        targets: t,
+        class_weights: w,
+        z_loss: 0.0,
+        reduction: red,
+        upstream: RowScale::Uniform(1.0),
+    };
+    run_ce(f, &args, 0)
+}
+
+fn uniform(k: usize, eps: f32) -> Smoothing {
+    Smoothing { convention: Convention::Uniform, num_classes: k, epsilon: eps, ignore_index: -100 }
+}
+
+#[test]
+fn cross_entropy_special_values() {
+    let ninf = f32::NEG_INFINITY;
+    for (name, f) in CE_IMPLS {
+        // −inf in a non-target logit: ε = 0 finite, ε > 0 +inf with a finite gradient
+        // (torch neg_inf_nontarget_eps0.0_none / eps0.1_none).
+        let x = [0.0, ninf, 1.0, 2.0, ninf, 0.5, ninf, 0.0, 1.0, 1.0, 1.0, ninf];
+        let t = [0, 1, 2];
+        let (_, rows, g) = ce_once(f, uniform(4, 0.0), &x, &t, None, Reduction::None);
+        assert_all_close(&rows, &[2.407606, 0.474077, 1.0986123], name);
+        assert_all_close(
+            &g,
+            &[-0.90996945, 0.0, 0.24472849, 0.665241, 0.0, -0.37754065, 0.0, 0.37754068, 0.3333333, 0.3333333, -0.6666667, 0.0],
+            name,
+        );
+        let (res, rows, g) = ce_once(f, uniform(4, 0.1), &x, &t, None, Reduction::None);
+        assert!(rows.iter().all(|&v| v == INF) && res.loss == f64::INFINITY, "{name}: {rows:?}");
+        assert_all_close(
+            &g,
+            &[-0.8349694, -0.025, 0.21972845, 0.6402409, -0.025, -0.30254066, -0.025, 0.35254064, 0.3083333, 0.3083333, -0.59166664, -0.025],
+            name,
+        );
+        // −inf at the target: +inf loss.
+        let (_, rows, _) = ce_once(f, uniform(3, 0.0), &[ninf, 0.0, 1.0], &[0], None, Reduction::None);
+        assert_eq!(rows[0], INF, "{name}");
+        // +inf or NaN in a row: that row NaN (loss and gradient), others unaffected.
+        for bad in [INF, f32::NAN] {
+            let x = [0.0, bad, 1.0, 0.5, 0.25, 0.0];
+            let (res, rows, g) = ce_once(f, uniform(3, 0.1), &x, &[0, 1], None, Reduction::Mean);
+            assert!(rows[0].is_nan() && rows[1].is_finite() && res.loss.is_nan(), "{name} {rows:?}");
+            assert!(g[..3].iter().all(|v| v.is_nan()) && g[3..].iter().all(|v| v.is_finite()), "{name} {g:?}");
+        }
+        // A skipped row holding NaN/inf gives 0 and gradient 0.
+        let x = [f32::NAN, INF, ninf, 0.5, 0.25, 0.0];
+        let (res, rows, g) = ce_once(f, uniform(3, 0.1), &x, &[-100, 1], None, Reduction::Mean);
+        assert!(rows[0] == 0.0 && res.loss.is_finite() && g[..3] == [0.0; 3], "{name}");
+        // Annotated: −inf in the padding column is harmless; a padding target skips the row.
+        let sm = Smoothing { convention: Convention::Annotated { padding_idx: 0 }, num_classes: 4, epsilon: 0.3, ignore_index: -100 };
+        let x = [ninf, 0.5, 1.0, -1.0, f32::NAN, 1.0, 2.0, 3.0];
+        let (res, rows, g) = ce_once(f, sm, &x, &[2, 0], None, Reduction::Sum);
+        assert!(rows[0].is_finite() && rows[1] == 0.0 && g[0] == 0.0 && g[4..] == [0.0; 4], "{name} {rows:?} {g:?}");
+        assert_close(res.loss, rows[0] as f64, name);
+        // All rows skipped: mean NaN, sum 0, gradient 0 (torch all_ignored_*).
+        let x = [1.0, 2.0, 0.5, 0.1, -0.2, 0.3];
+        let (res, rows, g) = ce_once(f, uniform(3, 0.1), &x, &[-100, -100], None, Reduction::Mean);
+        assert!(res.loss.is_nan() && rows == [0.0; 2] && g == [0.0; 6], "{name}");
+        let (res, _, _) = ce_once(f, uniform(3, 0.1), &x, &[-100, -100], None, Reduction::Sum);
+        assert_eq!(res.loss, 0.0);
+        // Zero weights at every target: mean NaN, non-skipped gradient NaN, skipped 0.
+        let w = [0.0, 1.0, 1.0];
+        let (res, _, g) = ce_once(f, uniform(3, 0.1), &x, &[0, -100], Some(&w), Reduction::Mean);
+        assert!(res.loss.is_nan() && g[..3].iter().all(|v| v.is_nan()) && g[3..] == [0.0; 3], "{name} {g:?}");
+        // Empty batch.
+        let (res, _, _) = ce_once(f, uniform(3, 0.1), &[], &[], None, Reduction::Mean);
+        assert!(res.loss.is_nan());
+        let (res, _, _) = ce_once(f, uniform(3, 0.1), &[], &[], None, Reduction::Sum);
+        assert_eq!(res.loss, 0.0);
+        // K = 1: loss 0, gradient 0.
+        let (res, rows, g) = ce_once(f, uniform(1, 0.1), &[3.0, -2.0], &[0, 0], None, Reduction::Mean);
+        assert!(res.loss == 0.0 && rows == [0.0; 2] && g.iter().all(|&v| v == 0.0), "{name} {res:?} {g:?}");
+        // ±3e38: x − m overflows to −inf, +inf with ε > 0 (torch huge_logits_eps0.1_none).
+        let x = [3e38, -3e38, 0.0, -3e38, -3e38, -3e38, 3.4e38, 3.4e38, 0.0];
+        let (_, rows, g) = ce_once(f, uniform(3, 0.1), &x, &[0, 1, 0], None, Reduction::None);
+        assert_eq!(rows[0], INF, "{name}");
+        assert_all_close(&rows[1..], &[1.0986123, 1.1333334e37], name);
+        assert_all_close(
+            &g,
+            &[0.06666666, -0.033333335, -0.033333335, 0.29999998, -0.6, 0.29999998, -0.43333334, 0.46666667, -0.033333335],
+            name,
+        );
+        // Large logits (torch large_logits_eps0.0_none).
+        let x = [1e4, -1e4, 0.0, 5e3, -5e3, -1e4, 1e4, 1e4, 0.0, 1.0, 3e4, 29999.0, -3e4, 0.0, 100.0];
+        let (_, rows, _) = ce_once(f, uniform(5, 0.0), &x, &[0, 2, 1], None, Reduction::None);
+        assert_all_close(&rows, &[0.0, 0.6931472, 1.3132616], name);
+    }
+}
+
+#[test]
+fn cross_entropy_errors() {
+    let x = [0.0f32; 6];
+    for (_, f) in CE_IMPLS {
+        let (_, rows, _) = ce_once(f, uniform(3, 0.1), &x, &[0, 1], None, Reduction::Sum);
+        assert_eq!(rows.len(), 2);
+        let args = |t: &'static [i32], logits: &'static [f32]| CrossEntropyArgs {
+            smoothing: uniform(3, 0.1),
+            logits,
+            targets: t,
+            class_weights: None,
+            z_loss: 0.0,
+            reduction: Reduction::Mean,
+            upstream: RowScale::Uniform(1.0),
+        };
+        assert_eq!(
+            f(&args(&[0, 3], &[0.0; 6]), None, None),
+            Err(KernelError::TargetOutOfRange { row: 1, value: 3 })
+        );
+        assert_eq!(
+            f(&args(&[-1, 0], &[0.0; 6]), None, None),
+            Err(KernelError::TargetOutOfRange { row: 0, value: -1 })
+        );
+        assert_eq!(
+            f(&args(&[0, 0], &[0.0; 5]), None, None),
+            Err(KernelError::LengthMismatch { expected: 6, received: 5 })
+        );
+        let mut g = [0.0f32; 5];
+        assert!(matches!(f(&args(&[0, 0], &[0.0; 6]), None, Some(&mut g)), Err(KernelError::LengthMismatch { .. })));
+        let mut a = args(&[0, 0], &[0.0; 6]);
+        a.smoothing.epsilon = 1.5;
+        assert_eq!(f(&a, None, None), Err(KernelError::InvalidSmoothing));
+    }
+}
+
+/// torch_cross_entropy.json `weight_eps0.1_mean` and `base_eps0.1_none`.
+#[test]
+fn cross_entropy_torch_vectors() {
+    let x = [1.0, 2.0, 0.5, -1.0, 0.0, 0.1, -0.2, 0.3, 2.5, -1.5, -2.0, 0.0, 1.0, 0.5, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    let t = [1, 0, 4, 2];
+    let w = [0.5, 1.0, 2.0, 1.0, 0.25];
+    for (name, f) in CE_IMPLS {
+        let (res, rows, g) = ce_once(f, uniform(5, 0.1), &x, &t, Some(&w), Reduction::Mean);
+        assert_close(res.loss, 1.4619888, name);
+        assert_all_close(&rows, &[0.7115658, 1.403529, 0.317478, 3.0498848], name);
+        assert_all_close(
+            &g[..10],
+            &[0.052290216, -0.095945045, 0.022666361, 0.0021042707, 0.01888417, -0.11242276, 0.0022555392, 0.0018452693, 0.10758706, 0.0007348754],
+            name,
+        );
+        let (_, rows, g) = ce_once(f, uniform(5, 0.1), &x, &t, None, Reduction::None);
+        assert_all_close(&rows, &[0.72443795, 2.638347, 0.49211866, 1.6094378], name);
+        assert_all_close(&g[15..], &[0.17999998, 0.17999998, -0.71999997, 0.17999998, 0.17999998], name);
+        // ignore_default_weight_eps0.1_mean.
+        let (res, _, _) = ce_once(f, uniform(5, 0.1), &x, &[1, -100, 4, -100], Some(&w), Reduction::Mean);
+        assert_close(res.loss, 0.8232349, name);
+        // fairseq (current): K=5, ε=0.1, ignore 0, sum = torch uniform ε=0.125 = 1.3165567
+        // (community_impls.json); checked here as the equivalence of the two conventions.
+        let fs = Smoothing { convention: Convention::Fairseq, num_classes: 5, epsilon: 0.1, ignore_index: 0 };
+        let un = Smoothing { convention: Convention::Uniform, num_classes: 5, epsilon: 0.125, ignore_index: 0 };
+        let (a, _, _) = ce_once(f, fs, &x, &t, None, Reduction::Sum);
+        let (b, _, _) = ce_once(f, un, &x, &t, None, Reduction::Sum);
+        assert_close(a.loss, b.loss, name);
+    }
+}
+
+// ---------------------------------------------------------------- soft cross-entropy
+
+type SoftFn = fn(&SoftCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
+const SOFT_IMPLS: [(&str, SoftFn); 2] = [("scalar", scalar::soft_cross_entropy), ("lanes4", lanes4::soft_cross_entropy)];
+
+/// (per-row losses, gradient) of the soft cross-entropy in f64, elementwise products.
+fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: &[f32]) -> (Vec<f64>, Vec<f64>) {
+    let n = x.len() / k;
+    let (ta, tb) = ((1.0 - eps as f64) as f32, (eps as f64 / k as f64) as f32);
+    let (mut rows, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
+    for i in 0..n {
+        let (l, _) = ref_log_softmax(&x[i * k..(i + 1) * k]);
+        let wq: Vec<f64> =
+            (0..k).map(|j| w.map_or(1.0, |w| w[j] as f64) * (t[i * k + j] * ta + tb) as f64).collect();
+        rows[i] = -(0..k).map(|j| wq[j] * l[j]).sum::<f64>();
+        let c: f64 = wq.iter().sum();
+        for j in 0..k {
+            grad[i * k + j] = scale[i] as f64 * (l[j].exp() * c - wq[j]);
+        }
+    }
+    (rows, grad)
+}
+
+#[test]
+fn soft_cross_entropy_matches_reference_every_k() {
+    let mut rng = Rng(7);
+    for k in 1..=67 {
+        for offset in 1..=3 {
+            let n = 1 + rng.below(5);
+            let eps = [0.0f32, 0.1, 0.6][rng.below(3)];
+            let x: Vec<f32> = (0..n * k).map(|_| rng.range(-8.0, 8.0)).collect();
+            let t: Vec<f32> = (0..n * k).map(|_| rng.range(0.0, 1.0)).collect(); // unnormalised
+            let w: Vec<f32> = (0..k).map(|_| rng.range(0.1, 2.0)).collect();
+            let sc: Vec<f32> = (0..n).map(|_| rng.range(-1.0, 1.0)).collect();
+            let use_w = rng.below(2) == 0;
+            let (xb, tb, wb, sb) = (offset_copy(&x, offset), offset_copy(&t, offset), offset_copy(&w, offset), offset_copy(&sc, offset));
+            let args = SoftCrossEntropyArgs {
+                num_rows: n,
+                num_classes: k,
+                logits: &xb[offset..offset + n * k],
+                targets: &tb[offset..offset + n * k],
+                epsilon: eps,
+                class_weights: use_w.then(|| &wb[offset..offset + k]),
+                scale: RowScale::PerRow(&sb[offset..offset + n]),
+            };
+            let (rr, rg) = ref_soft(k, &x, &t, eps, use_w.then_some(&w[..]), &sc);
+            for (name, f) in SOFT_IMPLS {
+                let what = format!("{name} K={k} eps={eps} w={use_w}");
+                let mut rows = vec![0.0f32; n + offset];
+                let mut g = vec![0.0f32; n * k + offset];
+                let sums = f(&args, Some(&mut rows[offset..]), Some(&mut g[offset..])).unwrap();
+                assert_all_close(&rows[offset..], &rr, &what);
+                assert_all_close(&g[offset..], &rg, &what);
+                assert_close(sums.sum, rr.iter().sum(), &what);
+                assert_close(sums.scaled_sum, rr.iter().zip(&sc).map(|(l, s)| l * *s as f64).sum(), &what);
+                let bare = f(&args, None, None).unwrap();
+                assert_eq!(bare.sum.to_bits(), sums.sum.to_bits());
+            }
+        }
+    }
+}
+
+/// torch_cross_entropy_soft.json `soft_neg_inf_eps0.0_none` / `soft_neg_inf_eps0.1_none`.
+#[test]
+fn soft_cross_entropy_special_values() {
+    let x = [0.0, f32::NEG_INFINITY, 1.0, 2.0, 0.0, 0.0, f32::NEG_INFINITY, 1.0, 2.0, 0.0];
+    let t = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
+    for (name, f) in SOFT_IMPLS {
+        for (eps, want_rows, want_g) in [
+            (0.0, [f32::NAN, INF], [-0.9174054, 0.0, 0.22451523, 0.61029565, 0.08259455, 0.08259455, -1.0, 0.22451523, 0.61029565, 0.08259455]),
+            (0.1, [INF, INF], [-0.83740544, -0.02, 0.2045152, 0.59029555, 0.06259454, 0.06259454, -0.91999996, 0.2045152, 0.59029555, 0.06259454]),
+        ] {
+            let args = SoftCrossEntropyArgs {
+                num_rows: 2,
+                num_classes: 5,
+                logits: &x,
+                targets: &t,
+                epsilon: eps,
+                class_weights: None,
+                scale: RowScale::Uniform(1.0),
+            };
+            let (mut rows, mut g) = ([0.0f32; 2], [0.0f32; 10]);
+            f(&args, Some(&mut rows), Some(&mut g)).unwrap();
+            for (a, b) in rows.iter().zip(want_rows) {
+                assert!(close(*a as f64, b as f64), "{name} eps={eps}: {rows:?}");
+            }
+            assert_all_close(&g, &want_g, name);
+        }
+        // K = 1: loss 0. Empty batch: 0.
+        let args = SoftCrossEntropyArgs {
+            num_rows: 2,
+            num_classes: 1,
+            logits: &[3.0, -1.0],
+            targets: &[1.0, 0.5],
+            epsilon: 0.1,
+            class_weights: None,
+            scale: RowScale::Uniform(1.0),
+        };
+        let mut g = [9.0f32; 2];
+        assert_eq!(f(&args, None, Some(&mut g)).unwrap().sum, 0.0);
+        assert_all_close(&g, &[0.0, 0.0], name);
+    }
+}
+
+// ---------------------------------------------------------------- sigmoid cross-entropy
+
+type SigFn = fn(&SigmoidCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
+const SIG_IMPLS: [(&str, SigFn); 2] = [("scalar", scalar::sigmoid_cross_entropy), ("lanes4", lanes4::sigmoid_cross_entropy)];
+
+/// (loss, σ(x) − q) in f64 with q computed in f64.
+fn ref_sigmoid(x: f32, y: f32, eps: f32) -> (f64, f64) {
+    let (x, y, e) = (x as f64, y as f64, eps as f64);
+    let q = y * (1.0 - e) + 0.5 * e;
+    let loss = x.max(0.0) - x * q + (-x.abs()).exp().ln_1p();
+    (loss, 1.0 / (1.0 + (-x).exp()) - q)
+}
+
+#[test]
+fn sigmoid_cross_entropy_matches_reference() {
+    let mut rng = Rng(99);
+    let mut worst = 0.0f64;
+    for k in 1..=40 {
+        for offset in 1..=3 {
+            let n = 1 + rng.below(4);
+            let eps = [0.0f32, 0.1, 0.2, 1e-4][rng.below(4)];
+            let x: Vec<f32> = (0..n * k).map(|_| rng.range(-30.0, 30.0) * if rng.below(2) == 0 { 0.01 } else { 1.0 }).collect();
+            let y: Vec<f32> = (0..n * k).map(|_| if rng.below(3) == 0 { rng.range(0.0, 1.0) } else { rng.below(2) as f32 }).collect();
+            let se: Vec<f32> = (0..n * k).map(|_| rng.range(0.0, 2.0)).collect();
+            let sr: Vec<f32> = (0..n).map(|_| rng.range(0.0, 2.0)).collect();
+            let (xb, yb) = (offset_copy(&x, offset), offset_copy(&y, offset));
+            for mode in 0..3 {
+                let scale = match mode {
+                    0 => ElementScale::Uniform(0.5),
+                    1 => ElementScale::PerRow(&sr),
+                    _ => ElementScale::PerElement(&se),
+                };
+                let sc = |i: usize| match mode {
+                    0 => 0.5,
+                    1 => sr[i / k] as f64,
+                    _ => se[i] as f64,
+                };
+                let args = SigmoidCrossEntropyArgs {
+                    num_rows: n,
+                    num_classes: k,
+                    logits: &xb[offset..offset + n * k],
+                    labels: &yb[offset..offset + n * k],
+                    epsilon: eps,
+                    scale,
+                };
+                for (name, f) in SIG_IMPLS {
+                    let mut l = vec![0.0f32; n * k + offset];
+                    let mut g = vec![0.0f32; n * k + offset];
+                    let sums = f(&args, Some(&mut l[offset..]), Some(&mut g[offset..])).unwrap();
+                    let (mut s, mut ss) = (0.0, 0.0);
+                    for i in 0..n * k {
+                        let (rl, rg) = ref_sigmoid(x[i], y[i], eps);
+                        let got = l[offset + i] as f64;
+                        let rel = (got - rl).abs() / rl.abs().max(1e-30);
+                        worst = worst.max(rel);
+                        assert!(rel <= 1e-6, "{name} x={} y={} eps={eps}: {got:e} vs {rl:e} (rel {rel:e})", x[i], y[i]);
+                        assert_close(g[offset + i] as f64, rg * sc(i), name);
+                        s += rl;
+                        ss += rl * sc(i);
+                    }
+                    assert_close(sums.sum, s, name);
+                    assert_close(sums.scaled_sum, ss, name);
+                }
+            }
+        }
+    }
+    eprintln!("sigmoid cross-entropy: worst relative loss error {worst:e}");
+}
+
+/// tfjs_sigmoid_cross_entropy.json `sig_inf_logits_eps0.1_NONE` / `sig_inf_logits_eps0_NONE`.
+#[test]
+fn sigmoid_cross_entropy_special_values() {
+    let ninf = f32::NEG_INFINITY;
+    for (name, f) in SIG_IMPLS {
+        for (eps, x, y, want_l, want_g) in [
+            (0.1f32, vec![INF, ninf, 0.0], vec![1.0f32, 1.0, 0.0], vec![f32::NAN, INF, 0.6931472], vec![0.050000012, -0.95, 0.45]),
+            (0.0, vec![INF, ninf, INF, ninf], vec![1.0, 0.0, 0.0, 1.0], vec![f32::NAN, f32::NAN, f32::NAN, INF], vec![0.0, 0.0, 1.0, -1.0]),
+        ] {
+            let k = x.len();
+            let args = SigmoidCrossEntropyArgs {
+                num_rows: 1,
+                num_classes: k,
+                logits: &x,
+                labels: &y,
+                epsilon: eps,
+                scale: ElementScale::Uniform(1.0),
+            };
+            let (mut l, mut g) = (vec![0.0f32; k], vec![0.0f32; k]);
+            f(&args, Some(&mut l), Some(&mut g)).unwrap();
+            for (a, b) in l.iter().zip(&want_l) {
+                assert!(close(*a as f64, *b as f64), "{name}: {l:?} vs {want_l:?}");
+            }
+            assert_all_close(&g, &want_g, name);
+        }
+        let mut l = [0.0f32; 1];
+        let args = SigmoidCrossEntropyArgs {
+            num_rows: 1,
+            num_classes: 1,
+            logits: &[f32::NAN],
+            labels: &[1.0],
+            epsilon: 0.1,
+            scale: ElementScale::Uniform(1.0),
+        };
+        f(&args, Some(&mut l), None).unwrap();
+        assert!(l[0].is_nan());
+    }
+}
+
+// ---------------------------------------------------------------- KL divergence
+
+type KlFn = fn(&KlDivArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
+const KL_IMPLS: [(&str, KlFn); 2] = [("scalar", scalar::kl_div), ("lanes4", lanes4::kl_div)];
+
+/// torch_kl_div.json `kl_neg_inf_input_none` (with the deliberate q == 0 → 0 difference) and
+/// `kl_zero_targets_finite_input_none`; log_target against the f64 formula.
+#[test]
+fn kl_div_values() {
+    let ninf = f32::NEG_INFINITY;
+    let row = [ninf, -1.609438, -0.35667494, -2.3025851, ninf];
+    let x: Vec<f32> = row.iter().chain(&row).chain(&row).copied().collect();
+    let t = [
+        0.0, 0.16666667, 0.5, 0.16666667, 0.16666667, 0.0, 0.5, 0.16666667, 0.16666667, 0.16666667, 0.0, 0.0, 0.0, 0.0, 0.0,
+    ];
+    for (name, f) in KL_IMPLS {
+        let args = KlDivArgs { num_rows: 3, num_classes: 5, input: &x, target: &t, log_target: false, scale: ElementScale::Uniform(2.0) };
+        let (mut terms, mut g) = ([0.0f32; 15], [0.0f32; 15]);
+        let sums = f(&args, Some(&mut terms), Some(&mut g)).unwrap();
+        let want = [0.0, -0.030386925, -0.16823612, 0.085137606, f64::INFINITY, 0.0, 0.45814538, -0.23918077, 0.085137606, f64::INFINITY];
+        for (a, b) in terms.iter().zip(want) {
+            assert!(close(*a as f64, b), "{name}: {terms:?}");
+        }
+        assert_eq!(&terms[10..], &[0.0; 5]);
+        assert_eq!(sums.sum, f64::INFINITY);
+        assert_all_close(&g, &t.map(|v| -2.0 * v as f64), name);
+        // Negative target → NaN.
+        let args = KlDivArgs { num_rows: 1, num_classes: 2, input: &[0.0, -1.0], target: &[-0.1, 1.1], log_target: false, scale: ElementScale::Uniform(1.0) };
+        let mut terms = [0.0f32; 2];
+        f(&args, Some(&mut terms), None).unwrap();
+        assert!(terms[0].is_nan());
+        // log_target.
+        let (xi, ti) = ([-1.0f32, -0.5, -2.0, -0.1], [-0.3f32, -2.0, -1.0, -0.05]);
+        let args = KlDivArgs { num_rows: 2, num_classes: 2, input: &xi, target: &ti, log_target: true, scale: ElementScale::PerRow(&[1.0, 0.5]) };
+        let (mut terms, mut g) = ([0.0f32; 4], [0.0f32; 4]);
+        let sums = f(&args, Some(&mut terms), Some(&mut g)).unwrap();
+        let want: Vec<f64> = (0..4).map(|i| (ti[i] as f64).exp() * (ti[i] as f64 - xi[i] as f64)).collect();
+        assert_all_close(&terms, &want, name);
+        assert_close(sums.scaled_sum, want[0] + want[1] + 0.5 * (want[2] + want[3]), name);
+        let wg: Vec<f64> = (0..4).map(|i| -(ti[i] as f64).exp() * if i < 2 { 1.0 } else { 0.5 }).collect();
+        assert_all_close(&g, &wg, name);
+    }
+}
+
+type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<f64, KernelError>;
+const LSKL_IMPLS: [(&str, LsKlFn); 2] = [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
+
+fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
+    Smoothing { convention: Convention::Annotated { padding_idx: pad }, num_classes: k, epsilon: eps, ignore_index: -100 }
+}
+
+/// annotated_transformer.json `seed_blog_example_2018` (−3.11824) and `K3_pad0` (1.5180517).
+#[test]
+fn label_smoothing_kl_annotated_vectors() {
+    let x: Vec<f32> = [0.0, 0.2, 0.7, 0.1, 0.0].repeat(3);
+    for (name, f) in LSKL_IMPLS {
+        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.5), input: &x, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        let mut g = [9.0f32; 15];
+        let loss = f(&args, None, Some(&mut g)).unwrap();
+        assert_close(loss, -3.11824, name);
+        let want = [0.0, -0.16666667, -0.5, -0.16666667, -0.16666667, 0.0, -0.5, -0.16666667, -0.16666667, -0.16666667, 0.0, 0.0, 0.0, 0.0, 0.0];
+        assert_all_close(&g, &want, name);
+        let x3 = [-1.1512505, -0.7512505, -1.5512505, -0.40760604, -2.4076061, -1.407606];
+        let args = LabelSmoothingKlArgs { smoothing: annotated(3, 0, 0.2), input: &x3, targets: &[1, 2], scale: RowScale::Uniform(1.0) };
+        assert_close(f(&args, None, None).unwrap(), 1.5180517, name);
+        // x = log(predict) with zeros: −inf where q = 0 (pad column) is fine, −inf where
+        // q > 0 (row 0, column 4) gives +inf; the rows with finite x stay finite.
+        let lx: Vec<f32> = [0.0f32, 0.2, 0.7, 0.1, 0.0].iter().map(|v| v.ln()).collect::<Vec<_>>().repeat(3);
+        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.5), input: &lx, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        let mut rows = [0.0f32; 3];
+        assert_eq!(f(&args, Some(&mut rows), None).unwrap(), f64::INFINITY);
+        assert_eq!(rows[2], 0.0);
+        // ε = 0: the −inf cells all have q = 0 except via the target.
+        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.0), input: &lx, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        assert!(f(&args, None, None).unwrap().is_finite());
+    }
+}
+
+/// KL form = cross-entropy form − Σ H(q) when x = log_softmax(logits), for every convention.
+#[test]
+fn label_smoothing_kl_equals_ce_minus_entropy() {
+    let mut rng = Rng(5);
+    for k in 3..=37 {
+        for conv in conventions(k, &mut rng) {
+            let n = 4;
+            let sm = Smoothing { convention: conv, num_classes: k, epsilon: 0.3, ignore_index: -100 };
+            let z: Vec<f32> = (0..n * k).map(|_| rng.range(-4.0, 4.0)).collect();
+            let t: Vec<i32> = (0..n).map(|i| if i == 3 { -100 } else { rng.below(k) as i32 }).collect();
+            let lx: Vec<f32> = z.chunks(k).flat_map(|r| ref_log_softmax(r).0.into_iter().map(|v| v as f32)).collect();
+            let live = t.iter().filter(|&&y| ref_q(&sm, y).is_some()).count() as f64;
+            for (name, f) in LSKL_IMPLS {
+                let args = LabelSmoothingKlArgs { smoothing: sm, input: &lx, targets: &t, scale: RowScale::Uniform(1.0) };
+                let kl = f(&args, None, None).unwrap();
+                let ce = ref_ce(&sm, &z, &t, None, 0.0, Reduction::Sum, None).loss;
+                assert_close(kl, ce - live * crate::target_entropy(&sm), &format!("{name} K={k} {conv:?}"));
+            }
+        }
+    }
+}

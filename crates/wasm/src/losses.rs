@@ -1,0 +1,275 @@
+//! Exports of the loss kernels. Every pointer argument is an address in wasm memory that the
+//! TypeScript layer allocated (or a WasmArray it owns), 0 meaning "absent" for optional inputs
+//! and outputs. Scalars that do not fit the status code come back through [`last_result`].
+
+use core::sync::atomic::{AtomicU64, Ordering};
+use labelsmooth_kernels::{
+    best, target_entropy as entropy_of, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs,
+    LabelSmoothingKlArgs, Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing,
+    SoftCrossEntropyArgs,
+};
+use wasm_bindgen::prelude::*;
+
+use crate::memory::{slice, slice_mut};
+use crate::{convention, status, INVALID_CONVENTION};
+
+static RESULTS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
+
+fn set_results(values: &[f64]) {
+    for (slot, v) in RESULTS.iter().zip(values) {
+        slot.store(v.to_bits(), Ordering::Relaxed);
+    }
+}
+
+/// Result `index` of the last successful loss call (see each export for the order).
+#[wasm_bindgen]
+pub fn last_result(index: usize) -> f64 {
+    RESULTS.get(index).map_or(f64::NAN, |r| f64::from_bits(r.load(Ordering::Relaxed)))
+}
+
+/// `len` f32 at `ptr`, or None for a null pointer.
+///
+/// # Safety
+/// As [`slice`].
+unsafe fn optional<'a>(ptr: usize, len: usize) -> Option<&'a [f32]> {
+    (ptr != 0).then(|| slice::<f32>(ptr, len))
+}
+
+/// # Safety
+/// As [`slice_mut`].
+unsafe fn optional_mut<'a>(ptr: usize, len: usize) -> Option<&'a mut [f32]> {
+    (ptr != 0).then(|| slice_mut::<f32>(ptr, len))
+}
+
+fn area(n: usize, k: usize) -> Result<usize, KernelError> {
+    n.checked_mul(k).ok_or(KernelError::LengthMismatch { expected: usize::MAX, received: 0 })
+}
+
+/// A per-row scale: the `n` values at `ptr`, or `uniform` when `ptr` is 0.
+///
+/// # Safety
+/// As [`slice`].
+unsafe fn row_scale<'a>(ptr: usize, n: usize, uniform: f32) -> RowScale<'a> {
+    if ptr == 0 {
+        RowScale::Uniform(uniform)
+    } else {
+        RowScale::PerRow(slice::<f32>(ptr, n))
+    }
+}
+
+/// An element scale: kind 0 = `uniform`, 1 = one value per row at `ptr`, 2 = one per element.
+///
+/// # Safety
+/// As [`slice`].
+unsafe fn element_scale<'a>(kind: u32, ptr: usize, n: usize, k: usize, uniform: f32) -> ElementScale<'a> {
+    match kind {
+        1 => ElementScale::PerRow(slice::<f32>(ptr, n)),
+        2 => ElementScale::PerElement(slice::<f32>(ptr, n * k)),
+        _ => ElementScale::Uniform(uniform),
+    }
+}
+
+/// Class-index cross-entropy (see `labelsmooth_kernels::cross_entropy`). `reduction`: 0 none,
+/// 1 sum, 2 mean. The upstream gradient is the `n` values at `upstream_ptr`, or `upstream` for
+/// every row when it is 0. Results: loss, Σ nll, Σ smooth, Σ lse², D.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn cross_entropy(
+    logits_ptr: usize,
+    targets_ptr: usize,
+    n: usize,
+    k: usize,
+    convention_code: u32,
+    padding_idx: u32,
+    epsilon: f32,
+    ignore_index: i32,
+    weights_ptr: usize,
+    z_loss: f32,
+    reduction: u32,
+    upstream_ptr: usize,
+    upstream: f32,
+    per_row_ptr: usize,
+    grad_ptr: usize,
+) -> i32 {
+    let Some(convention) = convention(convention_code, padding_idx) else {
+        return INVALID_CONVENTION;
+    };
+    let run = || {
+        let area = area(n, k)?;
+        let smoothing = Smoothing { convention, num_classes: k, epsilon, ignore_index };
+        let reduction = match reduction {
+            0 => Reduction::None,
+            1 => Reduction::Sum,
+            _ => Reduction::Mean,
+        };
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let args = unsafe {
+            CrossEntropyArgs {
+                smoothing,
+                logits: slice(logits_ptr, area),
+                targets: slice(targets_ptr, n),
+                class_weights: optional(weights_ptr, k),
+                z_loss,
+                reduction,
+                upstream: row_scale(upstream_ptr, n, upstream),
+            }
+        };
+        let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
+        let r = best::cross_entropy(&args, per_row, grad)?;
+        set_results(&[r.loss, r.nll, r.smooth, r.lse_squared, r.denominator]);
+        Ok(())
+    };
+    status(run())
+}
+
+/// Soft-target cross-entropy. The row scale is the `n` values at `scale_ptr`, or `scale` for
+/// every row when it is 0. Results: Σ L_i, Σ scale_i·L_i.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn soft_cross_entropy(
+    logits_ptr: usize,
+    targets_ptr: usize,
+    n: usize,
+    k: usize,
+    epsilon: f32,
+    weights_ptr: usize,
+    scale_ptr: usize,
+    scale: f32,
+    per_row_ptr: usize,
+    grad_ptr: usize,
+) -> i32 {
+    let run = || {
+        let area = area(n, k)?;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let args = unsafe {
+            SoftCrossEntropyArgs {
+                num_rows: n,
+                num_classes: k,
+                logits: slice(logits_ptr, area),
+                targets: slice(targets_ptr, area),
+                epsilon,
+                class_weights: optional(weights_ptr, k),
+                scale: row_scale(scale_ptr, n, scale),
+            }
+        };
+        let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
+        let r = best::soft_cross_entropy(&args, per_row, grad)?;
+        set_results(&[r.sum, r.scaled_sum]);
+        Ok(())
+    };
+    status(run())
+}
+
+/// Sigmoid cross-entropy (elementwise). Results: Σ L, Σ scale·L.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn sigmoid_cross_entropy(
+    logits_ptr: usize,
+    labels_ptr: usize,
+    n: usize,
+    k: usize,
+    epsilon: f32,
+    scale_kind: u32,
+    scale_ptr: usize,
+    scale: f32,
+    losses_ptr: usize,
+    grad_ptr: usize,
+) -> i32 {
+    let run = || {
+        let area = area(n, k)?;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let args = unsafe {
+            SigmoidCrossEntropyArgs {
+                num_rows: n,
+                num_classes: k,
+                logits: slice(logits_ptr, area),
+                labels: slice(labels_ptr, area),
+                epsilon,
+                scale: element_scale(scale_kind, scale_ptr, n, k, scale),
+            }
+        };
+        let (losses, grad) = unsafe { (optional_mut(losses_ptr, area), optional_mut(grad_ptr, area)) };
+        let r = best::sigmoid_cross_entropy(&args, losses, grad)?;
+        set_results(&[r.sum, r.scaled_sum]);
+        Ok(())
+    };
+    status(run())
+}
+
+/// Elementwise KL divergence. Results: Σ terms, Σ scale·terms.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn kl_div(
+    input_ptr: usize,
+    target_ptr: usize,
+    n: usize,
+    k: usize,
+    log_target: bool,
+    scale_kind: u32,
+    scale_ptr: usize,
+    scale: f32,
+    terms_ptr: usize,
+    grad_ptr: usize,
+) -> i32 {
+    let run = || {
+        let area = area(n, k)?;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let args = unsafe {
+            KlDivArgs {
+                num_rows: n,
+                num_classes: k,
+                input: slice(input_ptr, area),
+                target: slice(target_ptr, area),
+                log_target,
+                scale: element_scale(scale_kind, scale_ptr, n, k, scale),
+            }
+        };
+        let (terms, grad) = unsafe { (optional_mut(terms_ptr, area), optional_mut(grad_ptr, area)) };
+        let r = best::kl_div(&args, terms, grad)?;
+        set_results(&[r.sum, r.scaled_sum]);
+        Ok(())
+    };
+    status(run())
+}
+
+/// The Annotated Transformer criterion in KL form. Results: the summed KL.
+#[wasm_bindgen]
+#[allow(clippy::too_many_arguments)]
+pub fn label_smoothing_kl(
+    input_ptr: usize,
+    targets_ptr: usize,
+    n: usize,
+    k: usize,
+    convention_code: u32,
+    padding_idx: u32,
+    epsilon: f32,
+    ignore_index: i32,
+    per_row_ptr: usize,
+    grad_ptr: usize,
+) -> i32 {
+    let Some(convention) = convention(convention_code, padding_idx) else {
+        return INVALID_CONVENTION;
+    };
+    let run = || {
+        let area = area(n, k)?;
+        let smoothing = Smoothing { convention, num_classes: k, epsilon, ignore_index };
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let args = unsafe {
+            LabelSmoothingKlArgs { smoothing, input: slice(input_ptr, area), targets: slice(targets_ptr, n), scale: RowScale::Uniform(1.0) }
+        };
+        let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
+        let loss = best::label_smoothing_kl(&args, per_row, grad)?;
+        set_results(&[loss]);
+        Ok(())
+    };
+    status(run())
+}
+
+/// H(q) of one non-skipped row's smoothed target (NaN for an invalid convention code).
+#[wasm_bindgen]
+pub fn target_entropy(k: usize, convention_code: u32, padding_idx: u32, epsilon: f32) -> f64 {
+    match convention(convention_code, padding_idx) {
+        Some(convention) => entropy_of(&Smoothing { convention, num_classes: k, epsilon, ignore_index: -100 }),
+        None => f64::NAN,
+    }
+}

@@ -1,0 +1,59 @@
+// PyTorch `F.kl_div` (SEMANTICS §4), except that a term whose target is 0 contributes exactly 0
+// (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
+import { withCall, type FloatArray } from '../call';
+import { kernels } from '../runtime';
+import { flag, oneOf, options, positiveInteger } from '../validate';
+import type { LossAndGradient } from './cross-entropy';
+import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+
+export type KlDivReduction = 'none' | 'sum' | 'mean' | 'batchmean';
+
+export interface KlDivOptions {
+  numClasses: number;
+  /** Default `'mean'` (÷ N·K, PyTorch's default); `'batchmean'` ÷ N is the true KL per row. */
+  reduction?: KlDivReduction;
+  /** Whether `target` holds log-probabilities; default false. */
+  logTarget?: boolean;
+}
+
+export interface KlDivGradOptions extends KlDivOptions, GradientOptions {
+  /** The incoming gradient: N·K values for `'none'` (default ones), a number otherwise. */
+  upstream?: FloatArray | number;
+}
+
+function compute(where: string, input: unknown, target: unknown, rawOptions: unknown, withGrad: boolean) {
+  const o = options<KlDivGradOptions>(where, rawOptions);
+  const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
+  const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'sum', 'mean', 'batchmean'] as const);
+  const logTarget = o.logTarget === undefined ? false : flag(where, 'options.logTarget', o.logTarget);
+  const k = kernels();
+  return withCall(k, where, (call) => {
+    const x = call.floats(input, 'input');
+    const n = rowCount(where, 'input', x.length, kClasses);
+    const t = call.floats(target, 'target', x.length, `as many values as input (${x.length})`);
+    const factor = reduction === 'mean' ? 1 / x.length : reduction === 'batchmean' ? 1 / n : 1;
+    const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', x.length, `as many values as input (${x.length})`) : { ptr: 0, scalar: 1 };
+    const termsPtr = reduction === 'none' ? call.output(x.length, 'the elementwise terms') : 0;
+    const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
+    const [kind, scale] = up.ptr ? [2, 1] : [0, up.scalar * factor];
+    const status = k.kl_div(x.ptr, t.ptr, n, kClasses, logTarget, kind, up.ptr, scale, termsPtr, grad?.ptr ?? 0);
+    call.check(status, { what: 'target', numClasses: kClasses, ignoreIndex: -100 });
+    const loss = reduction === 'none' ? call.read(termsPtr, x.length) : k.last_result(0) * (reduction === 'sum' ? 1 : factor);
+    return { loss, grad: grad?.finish() };
+  });
+}
+
+/** KL(target ‖ exp(input)) for log-probability `input` (N×K), reduced. */
+export function klDiv(input: FloatArray, target: FloatArray, opts: KlDivOptions & { reduction: 'none' }): Float32Array;
+export function klDiv(input: FloatArray, target: FloatArray, opts: KlDivOptions): number;
+export function klDiv(input: FloatArray, target: FloatArray, opts: KlDivOptions): number | Float32Array {
+  return compute('klDiv', input, target, opts, false).loss;
+}
+
+/** `klDiv` and its gradient with respect to `input` (`−q`, or `−exp(t)` with `logTarget`, scaled). */
+export function klDivWithGrad(input: FloatArray, target: FloatArray, opts: KlDivGradOptions & { reduction: 'none' }): LossAndGradient<Float32Array>;
+export function klDivWithGrad(input: FloatArray, target: FloatArray, opts: KlDivGradOptions): LossAndGradient<number>;
+export function klDivWithGrad(input: FloatArray, target: FloatArray, opts: KlDivGradOptions): LossAndGradient<number | Float32Array> {
+  const r = compute('klDivWithGrad', input, target, opts, true);
+  return { loss: r.loss, grad: r.grad! };
+}

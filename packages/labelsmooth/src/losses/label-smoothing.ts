@@ -1,0 +1,87 @@
+// The Annotated Transformer / pyitcast `LabelSmoothing` criterion (SEMANTICS §5) as a class, the
+// way the seed uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`, `crit(x, target)`,
+// then `crit.true_dist`.
+import { withCall, type FloatArray } from '../call';
+import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
+import { kernels } from '../runtime';
+import { smoothTargets } from '../smooth-targets';
+import { flag, int32Targets, options } from '../validate';
+import { rowCount } from './shape';
+
+export interface LabelSmoothingOptions {
+  /** K, the number of classes (the vocabulary size). */
+  size: number;
+  /** The padding class: its column is zero, and rows whose target it is are zero. */
+  paddingIdx: number;
+  /** ε in [0, 1]: `1−ε` on the target, `ε/(K−2)` on the other non-padding classes. */
+  smoothing: number;
+  /**
+   * false (default, as the seed): `forward` takes log-probabilities x and returns the summed
+   * KL. true: it takes logits and applies log-softmax itself, fused.
+   */
+  fromLogits?: boolean;
+}
+
+export class LabelSmoothing {
+  readonly size: number;
+  readonly paddingIdx: number;
+  readonly smoothing: number;
+  readonly fromLogits: boolean;
+  /** The smoothed targets of the last `forward` (N×size, row-major), like `crit.true_dist`. */
+  trueDist: Float32Array | null = null;
+  /** `[N, size]` after `forward`. */
+  trueDistShape: [number, number] | null = null;
+  private gradient: Float32Array | null = null;
+  private readonly resolved: ResolvedSmoothing;
+
+  constructor(opts: LabelSmoothingOptions) {
+    const where = 'LabelSmoothing';
+    const o = options<LabelSmoothingOptions>(where, opts);
+    this.resolved = resolveSmoothing(where, o.size, { convention: 'annotated', paddingIdx: o.paddingIdx, labelSmoothing: o.smoothing });
+    this.size = this.resolved.numClasses;
+    this.paddingIdx = this.resolved.paddingIdx;
+    this.smoothing = this.resolved.epsilon;
+    this.fromLogits = o.fromLogits === undefined ? false : flag(where, 'options.fromLogits', o.fromLogits);
+  }
+
+  /**
+   * The summed KL divergence between the smoothed targets and `x` (N×size): log-probabilities,
+   * or logits with `fromLogits`. A term whose target is 0 contributes exactly 0.
+   */
+  forward(x: FloatArray, target: Int32Array | number[]): number {
+    const where = 'LabelSmoothing.forward';
+    const targets = int32Targets(where, 'target', target);
+    const s = this.resolved;
+    const k = kernels();
+    const { loss, grad } = withCall(k, where, (call) => {
+      const input = call.floats(x, 'x');
+      const n = rowCount(where, 'x', input.length, s.numClasses);
+      if (targets.length !== n) throw new RangeError(`${where}: target must have one class index per row of x (${n}), received ${targets.length}`);
+      const targetPtr = call.ints(targets, 'target');
+      const gradPtr = call.output(input.length, 'the gradient');
+      let loss: number;
+      if (this.fromLogits) {
+        // KL = H(q, p) − H(q): the cross-entropy kernel (sum), minus the targets' entropy for
+        // every row that counts (their number is the kernel's denominator without weights).
+        const status = k.cross_entropy(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, 0, 1, 0, 1, 0, gradPtr);
+        call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+        loss = k.last_result(0) - k.last_result(4) * k.target_entropy(s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon);
+      } else {
+        const status = k.label_smoothing_kl(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, gradPtr);
+        call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+        loss = k.last_result(0);
+      }
+      return { loss, grad: call.read(gradPtr, input.length) };
+    });
+    this.trueDist = smoothTargets(targets, s.numClasses, { convention: 'annotated', paddingIdx: s.paddingIdx, labelSmoothing: s.epsilon });
+    this.trueDistShape = [targets.length, s.numClasses];
+    this.gradient = grad;
+    return loss;
+  }
+
+  /** ∂loss/∂x of the last `forward` (∂loss/∂logits with `fromLogits`): a new Float32Array. */
+  backward(): Float32Array {
+    if (!this.gradient) throw new Error('LabelSmoothing.backward: call forward(x, target) first');
+    return this.gradient.slice();
+  }
+}

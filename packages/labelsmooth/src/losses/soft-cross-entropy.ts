@@ -1,0 +1,62 @@
+// Cross-entropy against probability ("soft") targets: PyTorch `F.cross_entropy` when input and
+// target have the same shape (SEMANTICS §3).
+import { withCall, type FloatArray } from '../call';
+import { kernels } from '../runtime';
+import { oneOf, options, positiveInteger, smoothingEpsilon } from '../validate';
+import type { CrossEntropyReduction, LossAndGradient } from './cross-entropy';
+import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+
+export interface SoftCrossEntropyOptions {
+  numClasses: number;
+  /** ε in [0, 1]: `q = t·(1−ε) + ε/K`; default 0. */
+  labelSmoothing?: number;
+  /** Per-class weights (K values). */
+  weight?: FloatArray;
+  /** Default `'mean'`: Σ losses / N (not divided by any weight sum, as in PyTorch). */
+  reduction?: CrossEntropyReduction;
+}
+
+export interface SoftCrossEntropyGradOptions extends SoftCrossEntropyOptions, GradientOptions {
+  upstream?: FloatArray | number;
+}
+
+function compute(where: string, logits: unknown, probs: unknown, rawOptions: unknown, withGrad: boolean): { loss: number | Float32Array; grad?: FloatArray } {
+  const o = options<SoftCrossEntropyGradOptions>(where, rawOptions);
+  const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
+  const epsilon = smoothingEpsilon(where, 'options.labelSmoothing', o.labelSmoothing ?? 0);
+  const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'mean', 'sum'] as const);
+  const k = kernels();
+  return withCall(k, where, (call) => {
+    const x = call.floats(logits, 'logits');
+    const n = rowCount(where, 'logits', x.length, kClasses);
+    const t = call.floats(probs, 'probs', x.length, `as many values as logits (${x.length})`);
+    const weightPtr = o.weight === undefined ? 0 : call.floats(o.weight, 'options.weight', kClasses, `numClasses (${kClasses}) values`).ptr;
+    const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
+    const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
+    const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
+    const rowScale = reduction === 'mean' ? up.scalar / n : up.scalar;
+    const status = k.soft_cross_entropy(x.ptr, t.ptr, n, kClasses, epsilon, weightPtr, up.ptr, rowScale, perRowPtr, grad?.ptr ?? 0);
+    call.check(status, { what: 'probs', numClasses: kClasses, ignoreIndex: -100 });
+    const sum = k.last_result(0);
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? sum / n : sum;
+    return { loss, grad: grad?.finish() };
+  });
+}
+
+/**
+ * Cross-entropy of N×K logits against N×K target probabilities (rows need not sum to 1), with
+ * optional smoothing and class weights: PyTorch `F.cross_entropy` with probability targets.
+ */
+export function softCrossEntropy(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyOptions & { reduction: 'none' }): Float32Array;
+export function softCrossEntropy(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyOptions): number;
+export function softCrossEntropy(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyOptions): number | Float32Array {
+  return compute('softCrossEntropy', logits, probs, opts, false).loss;
+}
+
+/** `softCrossEntropy` and its true gradient `scale·(p·Σ_j w_j q_j − w_k q_k)`. */
+export function softCrossEntropyWithGrad(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyGradOptions & { reduction: 'none' }): LossAndGradient<Float32Array>;
+export function softCrossEntropyWithGrad(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyGradOptions): LossAndGradient<number>;
+export function softCrossEntropyWithGrad(logits: FloatArray, probs: FloatArray, opts: SoftCrossEntropyGradOptions): LossAndGradient<number | Float32Array> {
+  const r = compute('softCrossEntropyWithGrad', logits, probs, opts, true);
+  return { loss: r.loss, grad: r.grad! };
+}
