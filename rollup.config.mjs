@@ -1,7 +1,7 @@
 // Bundles packages/labelsmooth: the Node/Deno/Bun entry (ESM + CJS, synchronous lazy init), the
 // browser/worker entry (ESM, `await init()`), and one bundled .d.ts. Both .wasm builds are inlined
 // by @rollup/plugin-wasm, so users configure nothing to load them.
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import typescript from '@rollup/plugin-typescript';
 import wasm from '@rollup/plugin-wasm';
@@ -30,7 +30,21 @@ const typescriptPlugin = () =>
 
 const banner = '/* labelsmooth — label smoothing and its losses in WebAssembly. MIT License. */';
 
+// The `labelsmooth` command (bin), for Node.
+const cliEntry = `${pkg}/src/cli/main.ts`;
+const cli = existsSync(cliEntry)
+  ? [
+      {
+        input: cliEntry,
+        plugins: [loader('node'), wasm({ targetEnv: 'auto-inline', sync: wasmFiles }), typescriptPlugin()],
+        external: [/^node:/],
+        output: [{ file: `${pkg}/dist/cli.mjs`, format: 'es', banner: `#!/usr/bin/env node\n${banner}` }],
+      },
+    ]
+  : [];
+
 export default [
+  ...cli,
   {
     input: `${pkg}/src/index.ts`,
     plugins: [loader('node'), wasm({ targetEnv: 'auto-inline', sync: wasmFiles }), typescriptPlugin()],
