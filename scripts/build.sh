@@ -18,6 +18,11 @@ for arg in "$@"; do
 done
 say() { [ "$quiet" = 1 ] || printf '[build] %s\n' "$*"; }
 
+# One build at a time: concurrent builds would overwrite each other's outputs.
+mkdir -p "$root/target"
+exec 9>"$root/target/.build.lock"
+flock 9
+
 # Install what is missing (quietly when everything is there).
 if ! bash scripts/setup.sh --check >/dev/null 2>&1; then bash scripts/setup.sh; fi
 # The toolchain setup chose for wasm32 (empty when rustup's default has the target).
