@@ -55,8 +55,26 @@ export default [
   },
   {
     input: `${pkg}/src/index.ts`,
-    plugins: [loader('browser'), wasm({ targetEnv: 'auto-inline' }), typescriptPlugin()],
+    plugins: [
+      loader('browser'),
+      wasm({ targetEnv: 'auto-inline' }),
+      typescriptPlugin(),
+      {
+        name: 'labelsmooth-wasm-files',
+        writeBundle() {
+          // The raw modules, for `init({ module: url })` with labelsmooth/slim.
+          copyFileSync(wasmFiles[0], `${pkg}/dist/labelsmooth-simd128.wasm`);
+          copyFileSync(wasmFiles[1], `${pkg}/dist/labelsmooth-scalar.wasm`);
+        },
+      },
+    ],
     output: [{ file: `${pkg}/dist/browser.mjs`, format: 'es', banner }],
+  },
+  {
+    input: `${pkg}/src/index.ts`,
+    plugins: [loader('slim'), typescriptPlugin()],
+    external: [/\.wasm$/],
+    output: [{ file: `${pkg}/dist/slim.mjs`, format: 'es', banner }],
   },
   {
     input: `${pkg}/src/index.ts`,

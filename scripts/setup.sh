@@ -119,13 +119,14 @@ fi
 
 # 3. npm dependencies (binaryen provides wasm-opt; rollup, vitest, typescript) ---------------
 command -v npm >/dev/null || fail "npm not found: install Node.js 20 or later"
-lock_sum=$(sha256sum package-lock.json package.json packages/*/package.json 2>/dev/null | sha256sum | cut -c1-16)
+# package-lock.json records every workspace's dependencies: it alone says whether to reinstall.
+lock_sum=$(sha256sum package-lock.json 2>/dev/null | cut -c1-16)
 if [ -d node_modules ] && [ "$(cat node_modules/.labelsmooth-lock 2>/dev/null)" = "$lock_sum" ]; then
   say "npm dependencies: installed"
 else
   missing "npm dependencies"
   say "npm ci"
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
-  sha256sum package-lock.json package.json packages/*/package.json 2>/dev/null | sha256sum | cut -c1-16 >node_modules/.labelsmooth-lock
+  sha256sum package-lock.json | cut -c1-16 >node_modules/.labelsmooth-lock
 fi
 say "ready"
