@@ -1,18 +1,43 @@
-// The test suite runs twice, once against each wasm build (simd128, scalar).
+// The suites run against each wasm build (simd128, scalar) in Node, and the API suites again in
+// real headless Chromium (Debian's /usr/bin/chromium driven by playwright) against the browser
+// build of the package.
 import { defineConfig } from 'vitest/config';
 
-const project = (backend) => ({
-  extends: true,
+const BACKENDS = ['simd128', 'scalar'];
+
+/** Suites that use only the public API, so they run in a browser page as they are. */
+const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'test/in-place.test.ts'];
+
+const chromium = {
+  browser: 'chromium',
+  launch: {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  },
+};
+
+const nodeProject = (backend) => ({
   test: {
     name: backend,
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'],
+    setupFiles: ['test/setup/backend.ts'],
     env: { LABELSMOOTH_BACKEND: backend },
+  },
+});
+
+const browserProject = (backend) => ({
+  test: {
+    name: `chromium-${backend}`,
+    include: API_SUITES,
+    setupFiles: ['test/setup/browser-backend.ts'],
+    provide: { backend },
+    browser: { enabled: true, provider: 'playwright', headless: true, screenshotFailures: false, instances: [chromium] },
   },
 });
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    setupFiles: ['test/setup/backend.ts'],
-    projects: [project('simd128'), project('scalar')],
+    projects: [...BACKENDS.map(nodeProject), ...BACKENDS.map(browserProject)],
   },
 });

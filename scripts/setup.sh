@@ -129,4 +129,13 @@ else
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
   sha256sum package-lock.json | cut -c1-16 >node_modules/.labelsmooth-lock
 fi
+# 4. Chromium for the browser tests (Debian's; no test tool may download a browser) -------------
+chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+if [ -x "$chromium" ]; then
+  say "chromium: $("$chromium" --version 2>/dev/null | head -n 1)"
+else
+  missing "chromium (for the browser tests)"
+  apt_install chromium
+  [ -x "$chromium" ] || fail "chromium is still missing at $chromium after apt-get install chromium (set CHROMIUM_PATH to a Chromium binary)"
+fi
 say "ready"

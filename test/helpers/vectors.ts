@@ -1,8 +1,15 @@
 // Reading the reference vectors (fixtures/vectors, copied from the framework runs; schema in
 // fixtures/vectors/README.md) and comparing float32 results against them.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
+// Imported as modules (not read with fs) so that the same suites run in Node and in a browser.
+import annotated_transformer from '../fixtures/vectors/annotated_transformer.json';
+import community_impls from '../fixtures/vectors/community_impls.json';
+import tfjs_sigmoid_cross_entropy from '../fixtures/vectors/tfjs_sigmoid_cross_entropy.json';
+import tfjs_softmax_cross_entropy from '../fixtures/vectors/tfjs_softmax_cross_entropy.json';
+import torch_bce_with_logits from '../fixtures/vectors/torch_bce_with_logits.json';
+import torch_cross_entropy from '../fixtures/vectors/torch_cross_entropy.json';
+import torch_cross_entropy_soft from '../fixtures/vectors/torch_cross_entropy_soft.json';
+import torch_kl_div from '../fixtures/vectors/torch_kl_div.json';
 
 export type VectorNumber = number | 'NaN' | 'Infinity' | '-Infinity';
 export type Nested = VectorNumber | Nested[];
@@ -24,12 +31,23 @@ export interface VectorFile {
   cases: VectorCase[];
 }
 
-const dir = fileURLToPath(new URL('../fixtures/vectors/', import.meta.url));
+const files: Record<string, unknown> = {
+  annotated_transformer,
+  community_impls,
+  tfjs_sigmoid_cross_entropy,
+  tfjs_softmax_cross_entropy,
+  torch_bce_with_logits,
+  torch_cross_entropy,
+  torch_cross_entropy_soft,
+  torch_kl_div,
+};
 
 export function loadVectors(name: string): VectorFile {
-  const file = JSON.parse(readFileSync(`${dir}${name}.json`, 'utf8')) as VectorFile;
+  const file = files[name] as VectorFile | undefined;
+  if (!file) throw new Error(`no vector file named ${name}`);
   expect(file.schema).toBe('label-smoothing-vectors/1');
-  return file;
+  // A deep copy, so that a test cannot change what another one reads.
+  return structuredClone(file);
 }
 
 export function decode(value: VectorNumber): number {

@@ -148,6 +148,9 @@ function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | und
     for (let i = 0; i < losses.length; i++) out[i] = losses[i] * weightAt(i);
     return out;
   }
+  // tfjs's unweighted MEAN is `mean()`, which gives 0 for no values (vector empty_batch_eps0.1_MEAN);
+  // every other reduction divides 0 by 0.
+  if (reduction === Reduction.MEAN && !w && losses.length === 0) return 0;
   let sum = 0;
   for (let i = 0; i < losses.length; i++) sum += losses[i] * weightAt(i);
   return sum / divisor;

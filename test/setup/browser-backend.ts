@@ -1,0 +1,8 @@
+// Browser projects: the browser build must be initialised with `await init()` before use; the
+// project names the wasm build through `provide`.
+import { inject } from 'vitest';
+import { backend, init, type Backend } from 'labelsmooth';
+
+const wanted = inject('backend') as Backend;
+await init({ backend: wanted });
+if (backend() !== wanted) throw new Error(`expected the ${wanted} build to be active, got ${backend()}`);
