@@ -36,8 +36,19 @@ const browserProject = (backend) => ({
   },
 });
 
+/** The packed tarball in Node (ESM, CJS), Deno, Bun, Chromium pages and workers, and consumer apps. */
+const runtimesProject = {
+  test: {
+    name: 'runtimes',
+    include: ['test/runtimes/**/*.test.ts'],
+    globalSetup: ['test/runtimes/global-setup.ts'],
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+  },
+};
+
 export default defineConfig({
   test: {
-    projects: [...BACKENDS.map(nodeProject), ...BACKENDS.map(browserProject)],
+    projects: [...BACKENDS.map(nodeProject), ...BACKENDS.map(browserProject), runtimesProject],
   },
 });

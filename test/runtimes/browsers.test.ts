@@ -1,0 +1,81 @@
+// The packed package in real headless Chromium: a plain module script with no bundler, a module
+// web worker, the slim build loading the .wasm from a URL, and consumer apps bundled by rollup and
+// by vite (production build and dev server).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { launch, resultOf } from './chromium';
+import { expectSmoke } from './expect-smoke';
+import { serve } from './serve';
+
+const tmp = inject('tmp');
+const bin = (name: string) => path.resolve('node_modules/.bin', name);
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await launch();
+});
+afterAll(async () => {
+  await browser?.close();
+});
+
+async function served<T>(dir: string, body: (url: string) => Promise<T>): Promise<T> {
+  const server = await serve(dir);
+  try {
+    return await body(server.url);
+  } finally {
+    await server.close();
+  }
+}
+
+describe('Chromium, no bundler', () => {
+  const consumer = path.join(tmp, 'consumer');
+  it('a plain <script type="module"> page: init() first, then every call', async () => {
+    const text = await served(consumer, (url) => resultOf(browser, `${url}/plain.html`));
+    const r = expectSmoke(text) as unknown as { beforeInit: string; initIsShared: boolean };
+    expect(r.beforeInit).toMatch(/call `await init\(\)`/);
+    expect(r.initIsShared).toBe(true);
+  });
+  it('a module web worker', async () => {
+    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}/worker.html`)));
+  });
+  it('labelsmooth/slim with the .wasm fetched from a URL', async () => {
+    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}/slim.html`)));
+  });
+});
+
+describe('Chromium, consumer apps built from the tarball', () => {
+  it('bundled by rollup (@rollup/plugin-node-resolve, browser condition)', async () => {
+    const app = path.join(tmp, 'rollup-app');
+    execFileSync(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: app, stdio: 'pipe' });
+    expectSmoke(await served(app, (url) => resultOf(browser, `${url}/index.html`)));
+  });
+  it('bundled by vite (vite build)', async () => {
+    const app = path.join(tmp, 'vite-app');
+    execFileSync(bin('vite'), ['build', '--logLevel', 'error'], { cwd: app, stdio: 'pipe' });
+    expectSmoke(await served(path.join(app, 'dist'), (url) => resultOf(browser, `${url}/index.html`)));
+  });
+  it('served by the vite dev server', async () => {
+    const app = path.join(tmp, 'vite-app');
+    const dev: ChildProcess = spawn(bin('vite'), ['--host', '127.0.0.1', '--port', '0', '--strictPort', 'false'], { cwd: app, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = '';
+        const timer = setTimeout(() => reject(new Error(`vite dev server did not start:\n${seen}`)), 60_000);
+        dev.stdout!.on('data', (chunk: Buffer) => {
+          seen += chunk.toString();
+          const match = seen.replace(/\x1b\[[0-9;]*m/g, '').match(/http:\/\/127\.0\.0\.1:\d+\//);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[0]);
+          }
+        });
+        dev.on('exit', (code) => reject(new Error(`vite dev server exited with ${code}:\n${seen}`)));
+      });
+      expectSmoke(await resultOf(browser, url));
+    } finally {
+      dev.kill();
+    }
+  });
+});

@@ -1,0 +1,34 @@
+// The two wasm builds: the scalar one has no SIMD instruction at all (validated by binaryen with
+// SIMD disabled), and an engine without SIMD gets the scalar build automatically.
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+
+const dist = path.resolve('packages/labelsmooth/dist');
+
+function validatesWithoutSimd(file: string): boolean {
+  const script = path.resolve('test/runtimes/validate-without-simd.mjs');
+  const result = spawnSync(process.execPath, [script, path.join(dist, file)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (result.status !== 0 && result.status !== 3) throw new Error(`binaryen could not read ${file} (exit ${result.status}): ${result.stderr.slice(-500)}`);
+  return result.status === 0;
+}
+
+describe('the wasm builds', () => {
+  it('the scalar build validates with SIMD disabled; the simd128 build does not', () => {
+    expect(validatesWithoutSimd('labelsmooth-scalar.wasm')).toBe(true);
+    expect(validatesWithoutSimd('labelsmooth-simd128.wasm')).toBe(false);
+  });
+
+  it('an engine that rejects the SIMD probe gets the scalar build by default', () => {
+    // Node 20 cannot switch SIMD off, so the engine's answer is replaced before the package loads.
+    const script = `
+      const real = WebAssembly.validate;
+      WebAssembly.validate = (bytes) => (new Uint8Array(bytes).includes(0xfd) ? false : real(bytes));
+      const ls = require('labelsmooth');
+      const loss = ls.crossEntropy(new Float32Array([1, 2, 3]), [2], { numClasses: 3 });
+      console.log(JSON.stringify({ backend: ls.backend(), supported: ls.simd128Supported(), loss }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: path.join(inject('tmp'), 'consumer'), encoding: 'utf8' }));
+    expect(out).toMatchObject({ backend: 'scalar', supported: false });
+    expect(out.loss).toBeCloseTo(0.40760596, 6);
+  });
+});

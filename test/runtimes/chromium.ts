@@ -1,0 +1,25 @@
+// Debian's Chromium, driven by playwright-core (no browser download).
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** Opens `url` and waits until #result holds something other than "pending"; returns it. */
+export async function resultOf(browser: Browser, url: string): Promise<string> {
+  const page: Page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(url);
+    await page.waitForFunction(() => document.getElementById('result')?.textContent !== 'pending', null, { timeout: 60_000 });
+    const text = (await page.textContent('#result')) ?? '';
+    if (errors.length) return JSON.stringify({ failed: errors.join('\n') });
+    return text;
+  } finally {
+    await page.close();
+  }
+}

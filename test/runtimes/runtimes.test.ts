@@ -1,0 +1,30 @@
+// The packed tarball in every JavaScript runtime: Node (ESM and CJS), Deno (no permission flags)
+// and Bun, each running fixtures/smoke.mjs against both wasm builds.
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { expectSmoke } from './expect-smoke';
+
+const consumer = path.join(inject('tmp'), 'consumer');
+const bin = (name: string) => path.resolve('node_modules/.bin', name);
+
+function run(command: string, args: string[]): string {
+  return execFileSync(command, args, { cwd: consumer, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+}
+
+describe('the packed package in each runtime', () => {
+  it('Node, ESM (import)', () => {
+    expectSmoke(run(process.execPath, ['smoke.mjs']));
+  });
+  it('Node, CommonJS (require)', () => {
+    const r = expectSmoke(run(process.execPath, ['smoke.cjs'])) as unknown as { required: boolean };
+    expect(r.required).toBe(true);
+  });
+  it('Deno, with no permission flag', () => {
+    // --no-prompt: a permission request would fail the run instead of waiting for an answer.
+    expectSmoke(run(bin('deno'), ['run', '--no-prompt', 'smoke.mjs']));
+  });
+  it('Bun', () => {
+    expectSmoke(run(bin('bun'), ['smoke.mjs']));
+  });
+});
