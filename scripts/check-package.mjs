@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// Package hygiene for packages/labelsmooth, as a user's tools see it: publint, are-the-types-wrong
+// and a size budget on the packed tarball and on what a browser downloads (gzipped).
+//   node scripts/check-package.mjs            # prints the sizes, exits 1 on any problem
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const pkg = path.join(root, 'packages/labelsmooth');
+const bin = (name) => path.join(root, 'node_modules/.bin', name);
+
+// Budgets in bytes. The inlined builds carry both .wasm files as base64 (hence ×2 for the
+// runtime entries); labelsmooth/slim carries none.
+const BUDGET = {
+  tarball: 400_000,
+  'dist/browser.mjs (gzip)': 150_000,
+  'dist/slim.mjs (gzip)': 30_000,
+  'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
+};
+
+const problems = [];
+function run(label, command, args) {
+  try {
+    execFileSync(command, args, { cwd: root, stdio: 'pipe', encoding: 'utf8' });
+    console.log(`ok    ${label}`);
+  } catch (e) {
+    problems.push(label);
+    console.log(`FAIL  ${label}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+}
+
+run('publint', bin('publint'), ['--strict', 'packages/labelsmooth']);
+run('attw: labelsmooth (node10, node16 CJS/ESM, bundler)', bin('attw'), ['--pack', 'packages/labelsmooth', '--entrypoints', '.']);
+// labelsmooth/slim is ESM for browsers; the .wasm subpaths are assets, not modules.
+run('attw: labelsmooth/slim (ESM)', bin('attw'), ['--pack', 'packages/labelsmooth', '--entrypoints', './slim', '--profile', 'esm-only']);
+
+const out = mkdtempSync(path.join(tmpdir(), 'labelsmooth-pack-'));
+const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', out], { cwd: pkg, encoding: 'utf8' }));
+const sizes = { tarball: packed.size, 'unpacked': packed.unpackedSize };
+for (const file of ['dist/index.mjs', 'dist/browser.mjs', 'dist/slim.mjs', 'dist/labelsmooth-simd128.wasm', 'dist/labelsmooth-scalar.wasm']) {
+  const bytes = readFileSync(path.join(pkg, file));
+  sizes[file] = bytes.length;
+  sizes[`${file} (gzip)`] = gzipSync(bytes, { level: 9 }).length;
+}
+rmSync(out, { recursive: true, force: true });
+
+console.log('\nsize                                      bytes   budget');
+for (const [name, size] of Object.entries(sizes)) {
+  const budget = BUDGET[name];
+  const over = budget !== undefined && size > budget;
+  if (over) problems.push(`${name} is ${size} bytes, over its budget of ${budget}`);
+  console.log(`${name.padEnd(38)} ${String(size).padStart(9)}   ${budget ?? ''}${over ? '  OVER' : ''}`);
+}
+if (problems.length) {
+  console.log(`\n${problems.length} problem(s): ${problems.join('; ')}`);
+  process.exit(1);
+}
+console.log('\npackage checks passed');
