@@ -8,13 +8,14 @@ const BACKENDS = ['simd128', 'scalar'];
 /** Suites that use only the public API, so they run in a browser page as they are. */
 const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'test/in-place.test.ts'];
 
-const chromium = {
+/** A fresh object per project: vitest names the instance in place. */
+const chromium = () => ({
   browser: 'chromium',
   launch: {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   },
-};
+});
 
 const nodeProject = (backend) => ({
   test: {
@@ -32,7 +33,7 @@ const browserProject = (backend) => ({
     include: API_SUITES,
     setupFiles: ['test/setup/browser-backend.ts'],
     provide: { backend },
-    browser: { enabled: true, provider: 'playwright', headless: true, screenshotFailures: false, instances: [chromium] },
+    browser: { enabled: true, provider: 'playwright', headless: true, screenshotFailures: false, instances: [chromium()] },
   },
 });
 
