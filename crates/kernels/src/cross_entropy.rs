@@ -17,10 +17,13 @@
 //! * Row scalars (ln s, the loss, the gradient coefficients) are computed in f64; the totals
 //!   are accumulated in f64.
 
-use crate::row::{check_len, checked_area, exp_pass, rescale, row_max, Ones, Weights};
+use crate::exp::exp_nonpositive_scalar;
+use crate::row::{
+    check_len, checked_area, exp_pass, rescale, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
+};
 use crate::scale::RowScale;
 use crate::smoothing::{KernelError, RowTarget, Smoothing};
-use crate::vector::{fill, F32Vector};
+use crate::vector::{fill, F32Vector, Scalar};
 
 /// How the per-row losses are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,43 +80,78 @@ pub fn cross_entropy<V: F32Vector>(
     per_row: Option<&mut [f32]>,
     grad: Option<&mut [f32]>,
 ) -> Result<CrossEntropyResult, KernelError> {
+    let area = check_args(args, args.logits.len(), per_row.as_deref())?;
+    if let Some(g) = &grad {
+        check_len(area, g.len())?;
+    }
+    let denominator = denominator(args)?;
+    Ok(match grad {
+        Some(g) => dispatch::<V, _>(args, denominator, per_row, Separate { x: args.logits, g }),
+        None => dispatch::<V, _>(args, denominator, per_row, Forward { x: args.logits }),
+    })
+}
+
+/// [`cross_entropy`] with the gradient written over the logits: `logits` (N×K) holds the logits
+/// on entry and dL/dlogits on return (skipped rows 0), with no N×K temporary. `args.logits` is
+/// not read (pass `&[]`). Same results as [`cross_entropy`] with a separate gradient, bit for bit.
+/// Nothing is written when the arguments are refused.
+pub fn cross_entropy_in_place<V: F32Vector>(
+    args: &CrossEntropyArgs,
+    per_row: Option<&mut [f32]>,
+    logits: &mut [f32],
+) -> Result<CrossEntropyResult, KernelError> {
+    check_args(args, logits.len(), per_row.as_deref())?;
+    let denominator = denominator(args)?;
+    Ok(dispatch::<V, _>(args, denominator, per_row, InPlace { g: logits }))
+}
+
+/// Validates everything but the gradient; returns N·K.
+fn check_args(args: &CrossEntropyArgs, logits_len: usize, per_row: Option<&[f32]>) -> Result<usize, KernelError> {
     let sm = &args.smoothing;
     sm.validate()?;
     let (n, k) = (args.targets.len(), sm.num_classes);
-    let area = checked_area(n, k, args.logits.len())?;
-    check_len(area, args.logits.len())?;
+    let area = checked_area(n, k, logits_len)?;
+    check_len(area, logits_len)?;
     if let Some(w) = args.class_weights {
         check_len(k, w.len())?;
     }
     args.upstream.check(n)?;
-    if let Some(p) = &per_row {
+    if let Some(p) = per_row {
         check_len(n, p.len())?;
     }
-    if let Some(g) = &grad {
-        check_len(area, g.len())?;
-    }
-    // O(N) pre-pass: validate every target, and D.
+    Ok(area)
+}
+
+/// O(N) pre-pass: validates every target, and returns D.
+fn denominator(args: &CrossEntropyArgs) -> Result<f64, KernelError> {
     let mut denominator = 0.0f64;
     for (row, &target) in args.targets.iter().enumerate() {
-        if let RowTarget::Smoothed { class } = sm.row_target(row, target)? {
+        if let RowTarget::Smoothed { class } = args.smoothing.row_target(row, target)? {
             denominator += args.class_weights.map_or(1.0, |w| w[class] as f64);
         }
     }
-    match (args.class_weights, grad) {
-        (Some(w), Some(g)) => Ok(run::<V, &[f32], true>(args, w, denominator, per_row, g)),
-        (Some(w), None) => Ok(run::<V, &[f32], false>(args, w, denominator, per_row, &mut [])),
-        (None, Some(g)) => Ok(run::<V, Ones, true>(args, Ones, denominator, per_row, g)),
-        (None, None) => Ok(run::<V, Ones, false>(args, Ones, denominator, per_row, &mut [])),
+    Ok(denominator)
+}
+
+fn dispatch<V: F32Vector, R: Rows>(
+    args: &CrossEntropyArgs,
+    denominator: f64,
+    per_row: Option<&mut [f32]>,
+    rows: R,
+) -> CrossEntropyResult {
+    match args.class_weights {
+        Some(w) => run::<V, &[f32], R>(args, w, denominator, per_row, rows),
+        None => run::<V, Ones, R>(args, Ones, denominator, per_row, rows),
     }
 }
 
-/// The row loop; the arguments are validated. `grad` is empty unless `GRAD`.
-fn run<V: F32Vector, W: Weights, const GRAD: bool>(
+/// The row loop; the arguments are validated.
+fn run<V: F32Vector, W: Weights, R: Rows>(
     args: &CrossEntropyArgs,
     w: W,
     denominator: f64,
     mut per_row: Option<&mut [f32]>,
-    grad: &mut [f32],
+    mut rows: R,
 ) -> CrossEntropyResult {
     let sm = &args.smoothing;
     let k = sm.num_classes;
@@ -128,9 +166,10 @@ fn run<V: F32Vector, W: Weights, const GRAD: bool>(
         Reduction::Mean => 1.0 / denominator,
         Reduction::None | Reduction::Sum => 1.0,
     };
+    let grad = <R::Row<'_> as RowIo>::GRAD;
     let (mut total, mut nll, mut smooth, mut lse_squared) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for (row, &target) in args.targets.iter().enumerate() {
-        let g: &mut [f32] = if GRAD { &mut grad[row * k..(row + 1) * k] } else { &mut [] };
+        let mut io = rows.row(row, k);
         let y = match sm.row_target(row, target) {
             Ok(RowTarget::Smoothed { class }) => class,
             // Skipped (errors were ruled out by the pre-pass).
@@ -138,33 +177,30 @@ fn run<V: F32Vector, W: Weights, const GRAD: bool>(
                 if let Some(p) = per_row.as_deref_mut() {
                     p[row] = 0.0;
                 }
-                if GRAD {
-                    fill::<V>(g, 0.0);
-                }
+                fill::<V>(io.grad(), 0.0);
                 continue;
             }
         };
-        let x = &args.logits[row * k..(row + 1) * k];
-        let m = row_max::<V>(x);
+        // Everything read from the logits after the exp pass is read now (in place, the exp
+        // pass overwrites them).
+        let (m, x_y, x_pad) = {
+            let x = io.logits();
+            (row_max::<V>(x), x[y], pad.map(|p| x[p]))
+        };
         // Exp pass, the padding column (if any) outside the Σ w·d segments.
-        let (s, swd) = match pad {
-            None => exp_pass::<V, W, GRAD>(x, w, m, g),
-            Some(p) => {
-                let (ga, gb) = if GRAD { g.split_at_mut(p) } else { (&mut [][..], &mut [][..]) };
-                let (sa, aa) = exp_pass::<V, W, GRAD>(&x[..p], w, m, ga);
-                let e_pad = crate::exp::exp_scalar(x[p] - m);
-                let (sb, ab) = if GRAD {
-                    gb[0] = e_pad;
-                    exp_pass::<V, W, GRAD>(&x[p + 1..], w.offset(p + 1), m, &mut gb[1..])
-                } else {
-                    exp_pass::<V, W, GRAD>(&x[p + 1..], w.offset(p + 1), m, &mut [])
-                };
+        let (s, swd) = match (pad, x_pad) {
+            (Some(p), Some(xp)) => {
+                let (sa, aa) = exp_pass::<V, W, R::Row<'_>>(&mut io, 0, p, w, m);
+                let e_pad = exp_nonpositive_scalar(xp - m);
+                io.store(p, Scalar(e_pad));
+                let (sb, ab) = exp_pass::<V, W, R::Row<'_>>(&mut io, p + 1, k, w, m);
                 (sa + e_pad + sb, aa + ab)
             }
+            _ => exp_pass::<V, W, R::Row<'_>>(&mut io, 0, k, w, m),
         };
         let ln_s = (s as f64).ln();
         let wy = w.at(y) as f64;
-        let dy = (x[y] - m) as f64;
+        let dy = (x_y - m) as f64;
         let c = off64 * w_total + (on64 - off64) * wy;
         let mut wqd = 0.0;
         if off != 0.0 {
@@ -185,7 +221,8 @@ fn run<V: F32Vector, W: Weights, const GRAD: bool>(
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
         }
-        if GRAD {
+        if grad {
+            let g = io.grad();
             let scale = args.upstream.at(row) as f64 * reduction_scale;
             let cz = if z != 0.0 { c + 2.0 * z * lse } else { c };
             let a = scale * cz / s as f64;

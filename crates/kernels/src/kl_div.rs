@@ -11,10 +11,10 @@
 //!   costs one vectorised sum of x over the classes other than the target and the padding
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
 
-use crate::row::{check_len, checked_area, segments_without, sum};
+use crate::row::{check_len, checked_area, segments_without, sum, Forward, InPlace, RowIo, Rows, Separate};
 use crate::scale::{ElementScale, LossSums, RowScale};
 use crate::smoothing::{KernelError, RowTarget, Smoothing};
-use crate::vector::{fill, F32Vector};
+use crate::vector::{fill, F32Vector, Scalar};
 
 /// The inputs of [`kl_div`].
 #[derive(Clone, Copy, Debug)]
@@ -36,49 +36,74 @@ pub struct KlDivArgs<'a> {
 /// `−q·scale` (or `−exp(t)·scale`) to `grad` when given.
 pub fn kl_div<V: F32Vector>(
     args: &KlDivArgs,
-    mut terms: Option<&mut [f32]>,
-    mut grad: Option<&mut [f32]>,
+    terms: Option<&mut [f32]>,
+    grad: Option<&mut [f32]>,
 ) -> Result<LossSums, KernelError> {
-    let (n, k) = (args.num_rows, args.num_classes);
-    let area = checked_area(n, k, args.input.len())?;
-    check_len(area, args.input.len())?;
-    check_len(area, args.target.len())?;
-    args.scale.check(n, area)?;
-    if let Some(p) = &terms {
-        check_len(area, p.len())?;
-    }
+    let area = check_kl_args(args, args.input.len(), terms.as_deref())?;
     if let Some(g) = &grad {
         check_len(area, g.len())?;
     }
+    Ok(match grad {
+        Some(g) => run_kl(args, terms, Separate { x: args.input, g }),
+        None => run_kl(args, terms, Forward { x: args.input }),
+    })
+}
+
+/// [`kl_div`] with the gradient written over the input (`args.input` is not read; pass `&[]`).
+pub fn kl_div_in_place<V: F32Vector>(
+    args: &KlDivArgs,
+    terms: Option<&mut [f32]>,
+    input: &mut [f32],
+) -> Result<LossSums, KernelError> {
+    check_kl_args(args, input.len(), terms.as_deref())?;
+    Ok(run_kl(args, terms, InPlace { g: input }))
+}
+
+fn check_kl_args(args: &KlDivArgs, input_len: usize, terms: Option<&[f32]>) -> Result<usize, KernelError> {
+    let (n, k) = (args.num_rows, args.num_classes);
+    let area = checked_area(n, k, input_len)?;
+    check_len(area, input_len)?;
+    check_len(area, args.target.len())?;
+    args.scale.check(n, area)?;
+    if let Some(p) = terms {
+        check_len(area, p.len())?;
+    }
+    Ok(area)
+}
+
+fn run_kl<R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R) -> LossSums {
+    let (n, k) = (args.num_rows, args.num_classes);
     let (mut total, mut scaled) = (0.0f64, 0.0f64);
-    for i in 0..area {
-        let (x, t) = (args.input[i] as f64, args.target[i] as f64);
-        let (q, term) = if args.log_target {
-            let q = t.exp();
-            (q, q * (t - x))
-        } else if t > 0.0 {
-            (t, t * (t.ln() - x))
-        } else if t == 0.0 {
-            (0.0, 0.0)
-        } else {
-            (t, f64::NAN)
-        };
-        let scale = match args.scale {
-            ElementScale::Uniform(s) => s,
-            ElementScale::PerRow(s) => s[i / k],
-            ElementScale::PerElement(s) => s[i],
-        } as f64;
-        let term32 = term as f32;
-        total += term32 as f64;
-        scaled += scale * term32 as f64;
-        if let Some(o) = terms.as_deref_mut() {
-            o[i] = term32;
-        }
-        if let Some(g) = grad.as_deref_mut() {
-            g[i] = (-q * scale) as f32;
+    for row in 0..n {
+        let mut io = rows.row(row, k);
+        for j in 0..k {
+            let i = row * k + j;
+            let (x, t) = (io.load::<Scalar>(j).0 as f64, args.target[i] as f64);
+            let (q, term) = if args.log_target {
+                let q = t.exp();
+                (q, q * (t - x))
+            } else if t > 0.0 {
+                (t, t * (t.ln() - x))
+            } else if t == 0.0 {
+                (0.0, 0.0)
+            } else {
+                (t, f64::NAN)
+            };
+            let scale = match args.scale {
+                ElementScale::Uniform(s) => s,
+                ElementScale::PerRow(s) => s[row],
+                ElementScale::PerElement(s) => s[i],
+            } as f64;
+            let term32 = term as f32;
+            total += term32 as f64;
+            scaled += scale * term32 as f64;
+            if let Some(o) = terms.as_deref_mut() {
+                o[i] = term32;
+            }
+            io.store(j, Scalar((-q * scale) as f32));
         }
     }
-    Ok(LossSums { sum: total, scaled_sum: scaled })
+    LossSums { sum: total, scaled_sum: scaled }
 }
 
 /// The inputs of [`label_smoothing_kl`].

@@ -48,6 +48,16 @@ macro_rules! instruction_set {
                 crate::exp::exp_slice::<$vector>(x, out)
             }
 
+            /// See [`crate::exp::exp_in_place`]: `x[i] ← exp(x[i])`.
+            pub fn exp_in_place(x: &mut [f32]) {
+                crate::exp::exp_in_place::<$vector>(x)
+            }
+
+            /// See [`crate::exp::exp_sum`]: `Σ exp(x[i] − shift)`, shift ≥ every x[i].
+            pub fn exp_sum(x: &[f32], shift: f32) -> f32 {
+                crate::exp::exp_sum::<$vector>(x, shift)
+            }
+
             /// See [`crate::cross_entropy::cross_entropy`].
             pub fn cross_entropy(
                 args: &CrossEntropyArgs,
@@ -55,6 +65,42 @@ macro_rules! instruction_set {
                 grad: Option<&mut [f32]>,
             ) -> Result<CrossEntropyResult, KernelError> {
                 crate::cross_entropy::cross_entropy::<$vector>(args, per_row, grad)
+            }
+
+            /// See [`crate::cross_entropy::cross_entropy_in_place`].
+            pub fn cross_entropy_in_place(
+                args: &CrossEntropyArgs,
+                per_row: Option<&mut [f32]>,
+                logits: &mut [f32],
+            ) -> Result<CrossEntropyResult, KernelError> {
+                crate::cross_entropy::cross_entropy_in_place::<$vector>(args, per_row, logits)
+            }
+
+            /// See [`crate::soft_cross_entropy::soft_cross_entropy_in_place`].
+            pub fn soft_cross_entropy_in_place(
+                args: &SoftCrossEntropyArgs,
+                per_row: Option<&mut [f32]>,
+                logits: &mut [f32],
+            ) -> Result<LossSums, KernelError> {
+                crate::soft_cross_entropy::soft_cross_entropy_in_place::<$vector>(args, per_row, logits)
+            }
+
+            /// See [`crate::sigmoid::sigmoid_cross_entropy_in_place`].
+            pub fn sigmoid_cross_entropy_in_place(
+                args: &SigmoidCrossEntropyArgs,
+                losses: Option<&mut [f32]>,
+                logits: &mut [f32],
+            ) -> Result<LossSums, KernelError> {
+                crate::sigmoid::sigmoid_cross_entropy_in_place::<$vector>(args, losses, logits)
+            }
+
+            /// See [`crate::kl_div::kl_div_in_place`].
+            pub fn kl_div_in_place(
+                args: &KlDivArgs,
+                terms: Option<&mut [f32]>,
+                input: &mut [f32],
+            ) -> Result<LossSums, KernelError> {
+                crate::kl_div::kl_div_in_place::<$vector>(args, terms, input)
             }
 
             /// See [`crate::soft_cross_entropy::soft_cross_entropy`].
@@ -131,3 +177,6 @@ pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "sim
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod in_place_tests;

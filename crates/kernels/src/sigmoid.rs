@@ -11,7 +11,7 @@
 //! < 2e-10 relative), which never forms 1 + u and so keeps full relative accuracy for tiny u.
 
 use crate::exp::exp;
-use crate::row::{check_len, checked_area};
+use crate::row::{check_len, checked_area, Forward, InPlace, RowIo, Rows, Separate};
 use crate::scale::{ElementScale, LossSums};
 use crate::smoothing::KernelError;
 use crate::vector::{F32Vector, Scalar};
@@ -26,7 +26,7 @@ pub struct SigmoidCrossEntropyArgs<'a> {
     /// N×K labels y (normally 0/1).
     pub labels: &'a [f32],
     /// Smoothing towards 1/2: `q = y·(1−ε) + ε/2` (applied as given).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// The factor of each element in `scaled_sum` and in the gradient.
     pub scale: ElementScale<'a>,
 }
@@ -35,30 +35,53 @@ pub struct SigmoidCrossEntropyArgs<'a> {
 /// `losses` and `scale·(σ(x) − q)` (N×K) to `grad` when given.
 pub fn sigmoid_cross_entropy<V: F32Vector>(
     args: &SigmoidCrossEntropyArgs,
-    mut losses: Option<&mut [f32]>,
-    mut grad: Option<&mut [f32]>,
+    losses: Option<&mut [f32]>,
+    grad: Option<&mut [f32]>,
 ) -> Result<LossSums, KernelError> {
-    let (n, k) = (args.num_rows, args.num_classes);
-    let area = checked_area(n, k, args.logits.len())?;
-    check_len(area, args.logits.len())?;
-    check_len(area, args.labels.len())?;
-    args.scale.check(n, area)?;
-    if let Some(p) = &losses {
-        check_len(area, p.len())?;
-    }
+    let area = check_args(args, args.logits.len(), losses.as_deref())?;
     if let Some(g) = &grad {
         check_len(area, g.len())?;
     }
-    let eps = args.epsilon as f64;
+    Ok(match grad {
+        Some(g) => run::<V, _>(args, losses, Separate { x: args.logits, g }),
+        None => run::<V, _>(args, losses, Forward { x: args.logits }),
+    })
+}
+
+/// [`sigmoid_cross_entropy`] with the gradient written over the logits (`args.logits` is not
+/// read; pass `&[]`): each element is read before it is written.
+pub fn sigmoid_cross_entropy_in_place<V: F32Vector>(
+    args: &SigmoidCrossEntropyArgs,
+    losses: Option<&mut [f32]>,
+    logits: &mut [f32],
+) -> Result<LossSums, KernelError> {
+    check_args(args, logits.len(), losses.as_deref())?;
+    Ok(run::<V, _>(args, losses, InPlace { g: logits }))
+}
+
+fn check_args(args: &SigmoidCrossEntropyArgs, logits_len: usize, losses: Option<&[f32]>) -> Result<usize, KernelError> {
+    let (n, k) = (args.num_rows, args.num_classes);
+    let area = checked_area(n, k, logits_len)?;
+    check_len(area, logits_len)?;
+    check_len(area, args.labels.len())?;
+    args.scale.check(n, area)?;
+    if let Some(p) = losses {
+        check_len(area, p.len())?;
+    }
+    Ok(area)
+}
+
+fn run<V: F32Vector, R: Rows>(args: &SigmoidCrossEntropyArgs, mut losses: Option<&mut [f32]>, mut rows: R) -> LossSums {
+    let (n, k) = (args.num_rows, args.num_classes);
+    let eps = args.epsilon;
     let c = Consts { a: (1.0 - eps) as f32, h: (0.5 * eps) as f32 };
     let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
     let l = V::LANES;
     for row in 0..n {
         let range = row * k..(row + 1) * k;
-        let x = &args.logits[range.clone()];
+        let mut io = rows.row(row, k);
         let y = &args.labels[range.clone()];
         let mut out_l = losses.as_deref_mut().map(|o| &mut o[range.clone()]);
-        let mut out_g = grad.as_deref_mut().map(|o| &mut o[range.clone()]);
         let (row_scale, elem_scale) = match args.scale {
             ElementScale::Uniform(s) => (s, None),
             ElementScale::PerRow(s) => (s[row], None),
@@ -68,7 +91,7 @@ pub fn sigmoid_cross_entropy<V: F32Vector>(
         let (mut acc, mut acc_scaled) = (zero, zero);
         let mut i = 0;
         while i + l <= k {
-            let (loss, gq) = element::<V>(V::load(&x[i..]), V::load(&y[i..]), c);
+            let (loss, gq) = element::<V>(io.load::<V>(i), V::load(&y[i..]), c);
             let sc = match elem_scale {
                 Some(s) => V::load(&s[i..]),
                 None => V::splat(row_scale),
@@ -78,29 +101,25 @@ pub fn sigmoid_cross_entropy<V: F32Vector>(
             if let Some(o) = out_l.as_deref_mut() {
                 loss.store(&mut o[i..]);
             }
-            if let Some(o) = out_g.as_deref_mut() {
-                gq.mul(sc).store(&mut o[i..]);
-            }
+            io.store(i, gq.mul(sc));
             i += l;
         }
         let (mut rs, mut rss) = (acc.horizontal_sum() as f64, acc_scaled.horizontal_sum() as f64);
         while i < k {
-            let (Scalar(loss), Scalar(gq)) = element::<Scalar>(Scalar(x[i]), Scalar(y[i]), c);
+            let (Scalar(loss), Scalar(gq)) = element::<Scalar>(io.load::<Scalar>(i), Scalar(y[i]), c);
             let sc = elem_scale.map_or(row_scale, |s| s[i]);
             rs += loss as f64;
             rss += (loss * sc) as f64;
             if let Some(o) = out_l.as_deref_mut() {
                 o[i] = loss;
             }
-            if let Some(o) = out_g.as_deref_mut() {
-                o[i] = gq * sc;
-            }
+            io.store(i, Scalar(gq * sc));
             i += 1;
         }
         sum += rs;
         scaled_sum += rss;
     }
-    Ok(LossSums { sum, scaled_sum })
+    LossSums { sum, scaled_sum }
 }
 
 #[derive(Clone, Copy)]

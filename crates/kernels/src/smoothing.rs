@@ -22,7 +22,7 @@ pub enum Convention {
 pub struct Smoothing {
     pub convention: Convention,
     pub num_classes: usize,
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// A row whose target equals this is all zero and contributes nothing (PyTorch's
     /// `ignore_index`).
     pub ignore_index: i32,
@@ -70,7 +70,7 @@ impl Smoothing {
 
     /// The target value at the target class.
     pub fn on_value(&self) -> f32 {
-        let (eps, k) = (self.epsilon as f64, self.num_classes as f64);
+        let (eps, k) = (self.epsilon, self.num_classes as f64);
         match self.convention {
             Convention::Uniform => (1.0 - eps + eps / k) as f32,
             Convention::Fairseq | Convention::Annotated { .. } => (1.0 - eps) as f32,
@@ -79,7 +79,7 @@ impl Smoothing {
 
     /// The target value at every other (non-padding) class.
     pub fn off_value(&self) -> f32 {
-        let (eps, k) = (self.epsilon as f64, self.num_classes as f64);
+        let (eps, k) = (self.epsilon, self.num_classes as f64);
         match self.convention {
             Convention::Uniform => (eps / k) as f32,
             Convention::Fairseq => (eps / (k - 1.0)) as f32,

@@ -12,11 +12,11 @@
 //! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
-use crate::exp::{exp, exp_scalar};
-use crate::row::{check_len, checked_area, row_max, Ones, Weights};
+use crate::exp::{exp_nonpositive, exp_nonpositive_scalar};
+use crate::row::{check_len, checked_area, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights};
 use crate::scale::{LossSums, RowScale};
 use crate::smoothing::KernelError;
-use crate::vector::F32Vector;
+use crate::vector::{F32Vector, Scalar};
 
 /// The inputs of [`soft_cross_entropy`].
 #[derive(Clone, Copy, Debug)]
@@ -28,7 +28,7 @@ pub struct SoftCrossEntropyArgs<'a> {
     /// N×K targets t (any values; rows need not sum to 1).
     pub targets: &'a [f32],
     /// Smoothing: `q = t·(1−ε) + ε/K` (ε = 0 leaves t unchanged).
-    pub epsilon: f32,
+    pub epsilon: f64,
     /// Per-class weights (length K).
     pub class_weights: Option<&'a [f32]>,
     /// The factor of each row in `scaled_sum` and in the gradient.
@@ -43,48 +43,70 @@ pub fn soft_cross_entropy<V: F32Vector>(
     per_row: Option<&mut [f32]>,
     grad: Option<&mut [f32]>,
 ) -> Result<LossSums, KernelError> {
+    let area = check_args(args, args.logits.len(), per_row.as_deref())?;
+    if let Some(g) = &grad {
+        check_len(area, g.len())?;
+    }
+    Ok(match grad {
+        Some(g) => dispatch::<V, _>(args, per_row, Separate { x: args.logits, g }),
+        None => dispatch::<V, _>(args, per_row, Forward { x: args.logits }),
+    })
+}
+
+/// [`soft_cross_entropy`] with the gradient written over the logits: `logits` (N×K) holds the
+/// logits on entry and the gradient on return, with no N×K temporary. `args.logits` is not read
+/// (pass `&[]`). Same results as the out-of-place call, bit for bit.
+pub fn soft_cross_entropy_in_place<V: F32Vector>(
+    args: &SoftCrossEntropyArgs,
+    per_row: Option<&mut [f32]>,
+    logits: &mut [f32],
+) -> Result<LossSums, KernelError> {
+    check_args(args, logits.len(), per_row.as_deref())?;
+    Ok(dispatch::<V, _>(args, per_row, InPlace { g: logits }))
+}
+
+fn check_args(args: &SoftCrossEntropyArgs, logits_len: usize, per_row: Option<&[f32]>) -> Result<usize, KernelError> {
     let (n, k) = (args.num_rows, args.num_classes);
     if k == 0 {
         return Err(KernelError::InvalidSmoothing);
     }
-    let area = checked_area(n, k, args.logits.len())?;
-    check_len(area, args.logits.len())?;
+    let area = checked_area(n, k, logits_len)?;
+    check_len(area, logits_len)?;
     check_len(area, args.targets.len())?;
     if let Some(w) = args.class_weights {
         check_len(k, w.len())?;
     }
     args.scale.check(n)?;
-    if let Some(p) = &per_row {
+    if let Some(p) = per_row {
         check_len(n, p.len())?;
     }
-    if let Some(g) = &grad {
-        check_len(area, g.len())?;
-    }
-    Ok(match (args.class_weights, grad) {
-        (Some(w), Some(g)) => run::<V, &[f32], true>(args, w, per_row, g),
-        (Some(w), None) => run::<V, &[f32], false>(args, w, per_row, &mut []),
-        (None, Some(g)) => run::<V, Ones, true>(args, Ones, per_row, g),
-        (None, None) => run::<V, Ones, false>(args, Ones, per_row, &mut []),
-    })
+    Ok(area)
 }
 
-fn run<V: F32Vector, W: Weights, const GRAD: bool>(
+fn dispatch<V: F32Vector, R: Rows>(args: &SoftCrossEntropyArgs, per_row: Option<&mut [f32]>, rows: R) -> LossSums {
+    match args.class_weights {
+        Some(w) => run::<V, &[f32], R>(args, w, per_row, rows),
+        None => run::<V, Ones, R>(args, Ones, per_row, rows),
+    }
+}
+
+fn run<V: F32Vector, W: Weights, R: Rows>(
     args: &SoftCrossEntropyArgs,
     w: W,
     mut per_row: Option<&mut [f32]>,
-    grad: &mut [f32],
+    mut rows: R,
 ) -> LossSums {
     let k = args.num_classes;
-    let eps = args.epsilon as f64;
+    let eps = args.epsilon;
     // q = t·ta + tb, both rounded once from f64 (ta = 1, tb = 0 when ε = 0).
     let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
+    let grad = <R::Row<'_> as RowIo>::GRAD;
     let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
     for row in 0..args.num_rows {
-        let x = &args.logits[row * k..(row + 1) * k];
         let t = &args.targets[row * k..(row + 1) * k];
-        let g: &mut [f32] = if GRAD { &mut grad[row * k..(row + 1) * k] } else { &mut [] };
-        let m = row_max::<V>(x);
-        let (s, swqd, swq) = exp_pass::<V, W, GRAD>(x, t, w, m, ta, tb, g);
+        let mut io = rows.row(row, k);
+        let m = row_max::<V>(io.logits());
+        let (s, swqd, swq) = exp_pass::<V, W, _>(&mut io, t, w, m, ta, tb);
         let ln_s = (s as f64).ln();
         let loss = ln_s * swq as f64 - swqd as f64;
         let scale = args.scale.at(row) as f64;
@@ -93,74 +115,67 @@ fn run<V: F32Vector, W: Weights, const GRAD: bool>(
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
         }
-        if GRAD {
+        if grad {
             let a = (scale * swq as f64 / s as f64) as f32;
-            rescale::<V, W>(g, t, w, a, scale as f32, ta, tb);
+            rescale::<V, W>(io.grad(), t, w, a, scale as f32, ta, tb);
         }
     }
     LossSums { sum, scaled_sum }
 }
 
-/// Returns `(Σ e, Σ w·q·d, Σ w·q)`, storing `e` in `e_out` when `STORE`.
+/// Returns `(Σ e, Σ w·q·d, Σ w·q)`, storing `e` in the gradient row when there is one.
 #[inline(always)]
-fn exp_pass<V: F32Vector, W: Weights, const STORE: bool>(
-    x: &[f32],
+fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
+    io: &mut R,
     t: &[f32],
     w: W,
     m: f32,
     ta: f32,
     tb: f32,
-    e_out: &mut [f32],
 ) -> (f32, f32, f32) {
-    let (k, l) = (x.len(), V::LANES);
+    let (k, l) = (t.len(), V::LANES);
     let (mv, tav, tbv) = (V::splat(m), V::splat(ta), V::splat(tb));
     let zero = V::splat(0.0);
     let (mut s0, mut s1, mut a0, mut a1, mut b0, mut b1) = (zero, zero, zero, zero, zero, zero);
     let mut i = 0;
     while i + 2 * l <= k {
-        let d0 = V::load(&x[i..]).sub(mv);
-        let d1 = V::load(&x[i + l..]).sub(mv);
-        let e0 = exp(d0);
-        let e1 = exp(d1);
+        let d0 = io.load::<V>(i).sub(mv);
+        let d1 = io.load::<V>(i + l).sub(mv);
+        let e0 = exp_nonpositive(d0);
+        let e1 = exp_nonpositive(d1);
         let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
         let wq1 = w.vec::<V>(i + l).mul(V::load(&t[i + l..]).mul(tav).add(tbv));
+        io.store(i, e0);
+        io.store(i + l, e1);
         s0 = s0.add(e0);
         s1 = s1.add(e1);
         a0 = a0.add(wq0.mul(d0));
         a1 = a1.add(wq1.mul(d1));
         b0 = b0.add(wq0);
         b1 = b1.add(wq1);
-        if STORE {
-            e0.store(&mut e_out[i..]);
-            e1.store(&mut e_out[i + l..]);
-        }
         i += 2 * l;
     }
     if i + l <= k {
-        let d0 = V::load(&x[i..]).sub(mv);
-        let e0 = exp(d0);
+        let d0 = io.load::<V>(i).sub(mv);
+        let e0 = exp_nonpositive(d0);
         let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
+        io.store(i, e0);
         s0 = s0.add(e0);
         a0 = a0.add(wq0.mul(d0));
         b0 = b0.add(wq0);
-        if STORE {
-            e0.store(&mut e_out[i..]);
-        }
         i += l;
     }
     let mut s = s0.add(s1).horizontal_sum();
     let mut a = a0.add(a1).horizontal_sum();
     let mut b = b0.add(b1).horizontal_sum();
     while i < k {
-        let d = x[i] - m;
-        let e = exp_scalar(d);
+        let d = io.load::<Scalar>(i).0 - m;
+        let e = exp_nonpositive_scalar(d);
         let wq = w.at(i) * (t[i] * ta + tb);
+        io.store(i, Scalar(e));
         s += e;
         a += wq * d;
         b += wq;
-        if STORE {
-            e_out[i] = e;
-        }
         i += 1;
     }
     (s, a, b)

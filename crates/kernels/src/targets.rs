@@ -43,7 +43,7 @@ mod tests {
 
     /// The targets straight from the definition, in f64.
     fn reference(s: &Smoothing, targets: &[i32]) -> Vec<f64> {
-        let (k, eps) = (s.num_classes, s.epsilon as f64);
+        let (k, eps) = (s.num_classes, s.epsilon);
         let mut out = vec![0.0; targets.len() * k];
         for (row, &t) in targets.iter().enumerate() {
             let pad = match s.convention {
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(smooth_targets::<Scalar>(&s, &[0], &mut out), Err(KernelError::LengthMismatch { expected: 3, received: 6 }));
         for bad in [
             Smoothing { epsilon: 1.5, ..s },
-            Smoothing { epsilon: f32::NAN, ..s },
+            Smoothing { epsilon: f64::NAN, ..s },
             Smoothing { num_classes: 0, ..s },
             Smoothing { convention: Convention::Annotated { padding_idx: 0 }, num_classes: 2, ..s },
             Smoothing { convention: Convention::Annotated { padding_idx: 3 }, ..s },

@@ -188,7 +188,7 @@ fn cross_entropy_matches_reference_every_k() {
                 let n = 1 + rng.below(6);
                 let eps = [0.0f32, 0.1, 0.37, 1.0][rng.below(4)];
                 let ignore = if rng.below(3) == 0 { 0 } else { -100 };
-                let sm = Smoothing { convention: conv, num_classes: k, epsilon: eps, ignore_index: ignore };
+                let sm = Smoothing { convention: conv, num_classes: k, epsilon: eps as f64, ignore_index: ignore };
                 let logits: Vec<f32> = (0..n * k).map(|_| rng.range(-8.0, 8.0)).collect();
                 let targets: Vec<i32> = (0..n)
                     .map(|_| if rng.below(5) == 0 { ignore } else { rng.below(k) as i32 })
@@ -300,7 +300,7 @@ fn ce_once(
 }
 
 fn uniform(k: usize, eps: f32) -> Smoothing {
-    Smoothing { convention: Convention::Uniform, num_classes: k, epsilon: eps, ignore_index: -100 }
+    Smoothing { convention: Convention::Uniform, num_classes: k, epsilon: eps as f64, ignore_index: -100 }
 }
 
 #[test]
@@ -487,7 +487,7 @@ fn soft_cross_entropy_matches_reference_every_k() {
                 num_classes: k,
                 logits: &xb[offset..offset + n * k],
                 targets: &tb[offset..offset + n * k],
-                epsilon: eps,
+                epsilon: eps as f64,
                 class_weights: use_w.then(|| &wb[offset..offset + k]),
                 scale: RowScale::PerRow(&sb[offset..offset + n]),
             };
@@ -523,7 +523,7 @@ fn soft_cross_entropy_special_values() {
                 num_classes: 5,
                 logits: &x,
                 targets: &t,
-                epsilon: eps,
+                epsilon: eps as f64,
                 class_weights: None,
                 scale: RowScale::Uniform(1.0),
             };
@@ -592,7 +592,7 @@ fn sigmoid_cross_entropy_matches_reference() {
                     num_classes: k,
                     logits: &xb[offset..offset + n * k],
                     labels: &yb[offset..offset + n * k],
-                    epsilon: eps,
+                    epsilon: eps as f64,
                     scale,
                 };
                 for (name, f) in SIG_IMPLS {
@@ -634,7 +634,7 @@ fn sigmoid_cross_entropy_special_values() {
                 num_classes: k,
                 logits: &x,
                 labels: &y,
-                epsilon: eps,
+                epsilon: eps as f64,
                 scale: ElementScale::Uniform(1.0),
             };
             let (mut l, mut g) = (vec![0.0f32; k], vec![0.0f32; k]);
@@ -706,7 +706,7 @@ type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) 
 const LSKL_IMPLS: [(&str, LsKlFn); 2] = [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
 
 fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
-    Smoothing { convention: Convention::Annotated { padding_idx: pad }, num_classes: k, epsilon: eps, ignore_index: -100 }
+    Smoothing { convention: Convention::Annotated { padding_idx: pad }, num_classes: k, epsilon: eps as f64, ignore_index: -100 }
 }
 
 /// annotated_transformer.json `seed_blog_example_2018` (−3.11824) and `K3_pad0` (1.5180517).

@@ -70,7 +70,7 @@ pub fn smooth_targets(
     k: usize,
     convention_code: u32,
     padding_idx: u32,
-    epsilon: f32,
+    epsilon: f64,
     ignore_index: i32,
     out_ptr: usize,
 ) -> i32 {

@@ -1,6 +1,11 @@
 //! Exports of the loss kernels. Every pointer argument is an address in wasm memory that the
 //! TypeScript layer allocated (or a WasmArray it owns), 0 meaning "absent" for optional inputs
 //! and outputs. Scalars that do not fit the status code come back through [`last_result`].
+//!
+//! In place: a loss export whose `grad_ptr` equals its logits (input) pointer overwrites the
+//! logits with the gradient. That call takes a separate path (`*_in_place` kernels) that views
+//! the buffer only as one `&mut [f32]`, so no shared and mutable slice of the same memory ever
+//! coexist; the kernels read each logit before they overwrite it.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use labelsmooth_kernels::{
@@ -81,7 +86,7 @@ pub fn cross_entropy(
     k: usize,
     convention_code: u32,
     padding_idx: u32,
-    epsilon: f32,
+    epsilon: f64,
     ignore_index: i32,
     weights_ptr: usize,
     z_loss: f32,
@@ -102,11 +107,13 @@ pub fn cross_entropy(
             1 => Reduction::Sum,
             _ => Reduction::Mean,
         };
-        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let in_place = grad_ptr != 0 && grad_ptr == logits_ptr;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths. In place, the
+        // logits are reached only through the gradient's `&mut` slice below (never both).
         let args = unsafe {
             CrossEntropyArgs {
                 smoothing,
-                logits: slice(logits_ptr, area),
+                logits: if in_place { &[] } else { slice(logits_ptr, area) },
                 targets: slice(targets_ptr, n),
                 class_weights: optional(weights_ptr, k),
                 z_loss,
@@ -115,7 +122,10 @@ pub fn cross_entropy(
             }
         };
         let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
-        let r = best::cross_entropy(&args, per_row, grad)?;
+        let r = match grad {
+            Some(g) if in_place => best::cross_entropy_in_place(&args, per_row, g)?,
+            grad => best::cross_entropy(&args, per_row, grad)?,
+        };
         set_results(&[r.loss, r.nll, r.smooth, r.lse_squared, r.denominator]);
         Ok(())
     };
@@ -131,7 +141,7 @@ pub fn soft_cross_entropy(
     targets_ptr: usize,
     n: usize,
     k: usize,
-    epsilon: f32,
+    epsilon: f64,
     weights_ptr: usize,
     scale_ptr: usize,
     scale: f32,
@@ -140,12 +150,14 @@ pub fn soft_cross_entropy(
 ) -> i32 {
     let run = || {
         let area = area(n, k)?;
-        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let in_place = grad_ptr != 0 && grad_ptr == logits_ptr;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths; in place, the
+        // logits are reached only through the gradient's slice.
         let args = unsafe {
             SoftCrossEntropyArgs {
                 num_rows: n,
                 num_classes: k,
-                logits: slice(logits_ptr, area),
+                logits: if in_place { &[] } else { slice(logits_ptr, area) },
                 targets: slice(targets_ptr, area),
                 epsilon,
                 class_weights: optional(weights_ptr, k),
@@ -153,7 +165,10 @@ pub fn soft_cross_entropy(
             }
         };
         let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
-        let r = best::soft_cross_entropy(&args, per_row, grad)?;
+        let r = match grad {
+            Some(g) if in_place => best::soft_cross_entropy_in_place(&args, per_row, g)?,
+            grad => best::soft_cross_entropy(&args, per_row, grad)?,
+        };
         set_results(&[r.sum, r.scaled_sum]);
         Ok(())
     };
@@ -168,7 +183,7 @@ pub fn sigmoid_cross_entropy(
     labels_ptr: usize,
     n: usize,
     k: usize,
-    epsilon: f32,
+    epsilon: f64,
     scale_kind: u32,
     scale_ptr: usize,
     scale: f32,
@@ -177,19 +192,24 @@ pub fn sigmoid_cross_entropy(
 ) -> i32 {
     let run = || {
         let area = area(n, k)?;
-        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let in_place = grad_ptr != 0 && grad_ptr == logits_ptr;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths; in place, the
+        // logits are reached only through the gradient's slice.
         let args = unsafe {
             SigmoidCrossEntropyArgs {
                 num_rows: n,
                 num_classes: k,
-                logits: slice(logits_ptr, area),
+                logits: if in_place { &[] } else { slice(logits_ptr, area) },
                 labels: slice(labels_ptr, area),
                 epsilon,
                 scale: element_scale(scale_kind, scale_ptr, n, k, scale),
             }
         };
         let (losses, grad) = unsafe { (optional_mut(losses_ptr, area), optional_mut(grad_ptr, area)) };
-        let r = best::sigmoid_cross_entropy(&args, losses, grad)?;
+        let r = match grad {
+            Some(g) if in_place => best::sigmoid_cross_entropy_in_place(&args, losses, g)?,
+            grad => best::sigmoid_cross_entropy(&args, losses, grad)?,
+        };
         set_results(&[r.sum, r.scaled_sum]);
         Ok(())
     };
@@ -213,19 +233,24 @@ pub fn kl_div(
 ) -> i32 {
     let run = || {
         let area = area(n, k)?;
-        // SAFETY: the TypeScript layer allocated each buffer for these lengths.
+        let in_place = grad_ptr != 0 && grad_ptr == input_ptr;
+        // SAFETY: the TypeScript layer allocated each buffer for these lengths; in place, the
+        // input is reached only through the gradient's slice.
         let args = unsafe {
             KlDivArgs {
                 num_rows: n,
                 num_classes: k,
-                input: slice(input_ptr, area),
+                input: if in_place { &[] } else { slice(input_ptr, area) },
                 target: slice(target_ptr, area),
                 log_target,
                 scale: element_scale(scale_kind, scale_ptr, n, k, scale),
             }
         };
         let (terms, grad) = unsafe { (optional_mut(terms_ptr, area), optional_mut(grad_ptr, area)) };
-        let r = best::kl_div(&args, terms, grad)?;
+        let r = match grad {
+            Some(g) if in_place => best::kl_div_in_place(&args, terms, g)?,
+            grad => best::kl_div(&args, terms, grad)?,
+        };
         set_results(&[r.sum, r.scaled_sum]);
         Ok(())
     };
@@ -242,7 +267,7 @@ pub fn label_smoothing_kl(
     k: usize,
     convention_code: u32,
     padding_idx: u32,
-    epsilon: f32,
+    epsilon: f64,
     ignore_index: i32,
     per_row_ptr: usize,
     grad_ptr: usize,
@@ -267,9 +292,32 @@ pub fn label_smoothing_kl(
 
 /// H(q) of one non-skipped row's smoothed target (NaN for an invalid convention code).
 #[wasm_bindgen]
-pub fn target_entropy(k: usize, convention_code: u32, padding_idx: u32, epsilon: f32) -> f64 {
+pub fn target_entropy(k: usize, convention_code: u32, padding_idx: u32, epsilon: f64) -> f64 {
     match convention(convention_code, padding_idx) {
         Some(convention) => entropy_of(&Smoothing { convention, num_classes: k, epsilon, ignore_index: -100 }),
         None => f64::NAN,
     }
+}
+
+/// The exp bound of the benchmark: `out[i] = exp(x[i])` for the `len` f32 at `x_ptr` with the
+/// kernels' vector `exp` (`out_ptr` may equal `x_ptr`: in place). With `out_ptr` 0 nothing is
+/// stored and result 0 is `Σ exp(x[i] − shift)` computed with the exp of the softmax passes
+/// (`shift` must be ≥ every x[i]): the forward-only bound.
+#[wasm_bindgen]
+pub fn exp_slice(x_ptr: usize, len: usize, out_ptr: usize, shift: f32) -> i32 {
+    if out_ptr == 0 {
+        // SAFETY: the caller allocated `len` f32 at `x_ptr`.
+        let x = unsafe { slice::<f32>(x_ptr, len) };
+        set_results(&[best::exp_sum(x, shift) as f64]);
+        return status(Ok(()));
+    }
+    if out_ptr == x_ptr {
+        // SAFETY: as above; the only view of the buffer while the kernel runs.
+        let x = unsafe { slice_mut::<f32>(x_ptr, len) };
+        best::exp_in_place(x);
+        return status(Ok(()));
+    }
+    // SAFETY: two distinct buffers of `len` f32 that the caller allocated.
+    let (x, out) = unsafe { (slice::<f32>(x_ptr, len), slice_mut::<f32>(out_ptr, len)) };
+    status(best::exp(x, out))
 }

@@ -30,15 +30,22 @@ export interface ResolvedSmoothing {
   ignoreIndex: number;
 }
 
-export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions): ResolvedSmoothing {
-  const k = positiveInteger(where, 'numClasses', numClasses);
-  const epsilon = smoothingEpsilon(where, 'options.labelSmoothing', opts.labelSmoothing ?? 0);
+/** What the caller calls K and ε in its error messages. */
+export interface SmoothingNames {
+  numClasses: string;
+  labelSmoothing: string;
+}
+const FUNCTIONAL_NAMES: SmoothingNames = { numClasses: 'numClasses', labelSmoothing: 'options.labelSmoothing' };
+
+export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions, names: SmoothingNames = FUNCTIONAL_NAMES): ResolvedSmoothing {
+  const k = positiveInteger(where, names.numClasses, numClasses);
+  const epsilon = smoothingEpsilon(where, names.labelSmoothing, opts.labelSmoothing ?? 0);
   const convention = oneOf(where, 'options.convention', opts.convention ?? 'uniform', CONVENTIONS);
   const ignoreIndex = int32(where, 'options.ignoreIndex', opts.ignoreIndex ?? -100);
   let paddingIdx = 0;
   if (convention === 'annotated') {
     if (k < 3) {
-      throw new RangeError(`${where}: convention 'annotated' needs numClasses >= 3 (it spreads ε over K-2 classes), received ${k}`);
+      throw new RangeError(`${where}: convention 'annotated' needs ${names.numClasses} >= 3 (it spreads ε over K-2 classes), received ${k}`);
     }
     if (opts.paddingIdx === undefined) {
       throw new TypeError(`${where}: convention 'annotated' needs options.paddingIdx (an integer in [0, ${k})), received undefined`);

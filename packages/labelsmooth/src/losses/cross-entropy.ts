@@ -49,7 +49,7 @@ interface Computed {
 
 function compute(where: string, logits: unknown, target: unknown, rawOptions: unknown, withGrad: boolean): Computed {
   const o = options<CrossEntropyGradOptions>(where, rawOptions);
-  const s = resolveSmoothing(where, o.numClasses, o);
+  const s = resolveSmoothing(where, o.numClasses, o, { numClasses: 'options.numClasses', labelSmoothing: 'options.labelSmoothing' });
   const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'mean', 'sum'] as const);
   const zLoss = nonNegativeNumber(where, 'options.zLoss', o.zLoss ?? 0);
   const targets = int32Targets(where, 'target', target);

@@ -37,7 +37,12 @@ export class LabelSmoothing {
   constructor(opts: LabelSmoothingOptions) {
     const where = 'LabelSmoothing';
     const o = options<LabelSmoothingOptions>(where, opts);
-    this.resolved = resolveSmoothing(where, o.size, { convention: 'annotated', paddingIdx: o.paddingIdx, labelSmoothing: o.smoothing });
+    this.resolved = resolveSmoothing(
+      where,
+      o.size,
+      { convention: 'annotated', paddingIdx: o.paddingIdx, labelSmoothing: o.smoothing },
+      { numClasses: 'options.size', labelSmoothing: 'options.smoothing' },
+    );
     this.size = this.resolved.numClasses;
     this.paddingIdx = this.resolved.paddingIdx;
     this.smoothing = this.resolved.epsilon;
