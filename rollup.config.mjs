@@ -36,7 +36,17 @@ const cli = existsSync(cliEntry)
   ? [
       {
         input: cliEntry,
-        plugins: [loader('node'), wasm({ targetEnv: 'auto-inline', sync: wasmFiles }), typescriptPlugin()],
+        plugins: [
+          {
+            // The CLI uses the package's public API from dist/index.mjs instead of bundling (and
+            // inlining the wasm) a second time.
+            name: 'labelsmooth-cli-uses-the-package',
+            resolveId(source, importer) {
+              return source === '../index' && importer?.includes(`${path.sep}cli${path.sep}`) ? { id: './index.mjs', external: true } : null;
+            },
+          },
+          typescriptPlugin(),
+        ],
         external: [/^node:/],
         output: [{ file: `${pkg}/dist/cli.mjs`, format: 'es', banner: `#!/usr/bin/env node\n${banner}` }],
       },

@@ -2,7 +2,10 @@
 // 5 classes, padding class 0, ε = 0.5, targets [2, 1, 0]. Prints the smoothed target matrix
 // that the seed plots with plt.imshow(crit.true_dist), the seed's loss, and a label-smoothed
 // cross-entropy with its gradient.
-import { backend, crossEntropyWithGrad, LabelSmoothing, smoothTargets } from 'labelsmooth';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { backend, crossEntropyWithGrad, LabelSmoothing, renderHeatmap, smoothTargets } from 'labelsmooth';
 
 const size = 5;
 const target = [2, 1, 0];
@@ -37,3 +40,23 @@ console.log();
 console.log(`crossEntropy(logits 2×5, target [${labels}], { labelSmoothing: 0.1 }) = ${loss.toFixed(6)}  (mean over rows)`);
 console.log('∂loss/∂logits:');
 for (let row = 0; row < labels.length; row++) console.log(`  ${Array.from(grad.subarray(row * 5, row * 5 + 5), fmt).join('')}`);
+
+// The seed ends with plt.imshow(crit.true_dist): the same picture, as an SVG heatmap (viridis, like
+// matplotlib's default), written under target/ (git-ignored) or to the path given as argument.
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const svgPath = path.resolve(process.argv[2] ?? path.join(repoRoot, 'target', 'seed-heatmap.svg'));
+mkdirSync(path.dirname(svgPath), { recursive: true });
+writeFileSync(
+  svgPath,
+  renderHeatmap(trueDist, {
+    numClasses: size,
+    title: 'LabelSmoothing(size=5, padding_idx=0, smoothing=0.5): true_dist',
+    rowLabels: target.map((t, row) => `${row} → ${t}`),
+    yLabel: 'row → target',
+    xLabel: 'class',
+    min: 0,
+  }),
+);
+console.log();
+console.log(`The seed's heatmap (plt.imshow(crit.true_dist)): ${path.relative(process.cwd(), svgPath) || svgPath}`);
+console.log('(open it in a browser; `labelsmooth targets ... --plot FILE.svg` draws any other case)');

@@ -65,6 +65,7 @@ build_wasm scalar ""
 if stale "$pkg/dist/index.mjs" "$pkg/src" "$pkg/wasm" "$pkg/package.json" rollup.config.mjs; then
   say "rollup: bundling ESM, CJS and .d.ts"
   rollup -c rollup.config.mjs --silent
+  chmod +x "$pkg/dist/cli.mjs"
 else
   say "rollup: up to date"
 fi

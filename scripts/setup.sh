@@ -135,7 +135,7 @@ if [ -x "$chromium" ]; then
   say "chromium: $("$chromium" --version 2>/dev/null | head -n 1)"
 else
   missing "chromium (for the browser tests)"
-  apt_install chromium
+  apt_install chromium fonts-dejavu-core
   [ -x "$chromium" ] || fail "chromium is still missing at $chromium after apt-get install chromium (set CHROMIUM_PATH to a Chromium binary)"
 fi
 say "ready"

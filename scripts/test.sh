@@ -8,5 +8,7 @@ bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 echo "[test] cargo test (native kernels)"
 cargo test --workspace --release --quiet
-echo "[test] vitest (simd128 and scalar builds)"
+echo "[test] package hygiene (publint, attw, size budget)"
+node scripts/check-package.mjs
+echo "[test] vitest (Node and Chromium, both wasm builds; the packed tarball in every runtime)"
 npx vitest run

@@ -17,3 +17,5 @@ export type { LabelSmoothingOptions } from './losses/label-smoothing';
 export type { GradientOptions } from './losses/shape';
 export { allocFloat32, WasmArray } from './wasm-array';
 export type { FloatArray } from './call';
+export { renderHeatmap, renderHeatmapWithLayout, renderHeatmapPng, encodePng, viridis } from './heatmap';
+export type { HeatmapOptions, HeatmapLayout, HeatmapData, HeatmapPngOptions } from './heatmap';
