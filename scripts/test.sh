@@ -12,3 +12,5 @@ echo "[test] package hygiene (publint, attw, size budget)"
 node scripts/check-package.mjs
 echo "[test] vitest (Node and Chromium, both wasm builds; the packed tarball in every runtime)"
 npx vitest run
+echo "[test] soak: 10,000 mixed calls within the wasm memory and RSS bounds"
+node scripts/soak.mjs --quick

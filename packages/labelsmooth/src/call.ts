@@ -1,10 +1,16 @@
 // One kernel call: its arguments staged in wasm memory, its outputs, and cleanup. A Float32Array
 // is copied in; a WasmArray is used where it is. Every block the call allocates is freed when the
 // call ends, whether it returns or throws, so a refused call leaves the heap as it found it.
+//
+// Hostile arrays (docs/validation.md): a detached Float32Array is a TypeError (it would read as
+// empty); a SharedArrayBuffer-backed one is copied like any other; a Float32Array that is a view
+// of labelsmooth's own wasm memory (`WasmArray.view`, or a subarray of it) is copied out before
+// the call allocates anything, because an allocation that grows the memory detaches it, and an
+// output such a view receives is written through a fresh view at the same address.
 import { checkStatus, type TargetContext } from './kernel-errors';
-import { allocate, type Block } from './memory';
+import { allocate, isWasmMemoryBuffer, type Block } from './memory';
 import type { KernelExports } from './runtime-types';
-import { describe } from './validate';
+import { describe, isFloat32Array, notDetached } from './validate';
 import { WasmArray, wasmArrayBlock } from './wasm-array';
 
 /** A float array argument: a Float32Array (copied into wasm memory) or a WasmArray (not copied). */
@@ -16,6 +22,11 @@ export interface Staged {
   length: number;
   /** The caller's array. */
   source: FloatArray;
+  /**
+   * For a Float32Array that is a view of wasm memory: its address, taken before the call
+   * allocated (the view itself may be detached by then). Write results for it with `writeBack`.
+   */
+  wasmAddress?: number;
 }
 
 export class KernelCall {
@@ -29,29 +40,40 @@ export class KernelCall {
   /** Checks that `value` is a float array and stages it (`length` checked when given). */
   floats(value: unknown, what: string, length?: number, lengthRule?: string): Staged {
     let staged: Staged;
+    let copyFrom: Float32Array | undefined;
     if (value instanceof WasmArray) {
       const { ptr, length: len } = wasmArrayBlock(value, this.k, this.where, what);
       staged = { ptr, length: len, source: value };
-    } else if (value instanceof Float32Array) {
+    } else if (isFloat32Array(value)) {
+      notDetached(this.where, what, value);
       staged = { ptr: 0, length: value.length, source: value };
+      if (isWasmMemoryBuffer(value.buffer)) {
+        // Copied out now: the allocation below may grow the memory and detach `value`.
+        if (value.buffer === this.k.memory.buffer) staged.wasmAddress = value.byteOffset;
+        copyFrom = value.slice();
+      } else {
+        copyFrom = value;
+      }
     } else {
       throw new TypeError(`${this.where}: ${what} must be a Float32Array or a WasmArray, received ${describe(value)}`);
     }
     if (length !== undefined && staged.length !== length) {
       throw new RangeError(`${this.where}: ${what} must have ${lengthRule ?? `${length} values`}, received ${staged.length} values`);
     }
-    if (value instanceof Float32Array) {
-      const block = this.block(value.length * 4, what);
-      new Float32Array(this.k.memory.buffer, block.ptr, value.length).set(value);
+    if (copyFrom) {
+      const block = this.block(copyFrom.length * 4, what);
+      new Float32Array(this.k.memory.buffer, block.ptr, copyFrom.length).set(copyFrom);
       staged.ptr = block.ptr;
     }
     return staged;
   }
 
-  /** Stages integer targets (already checked to be integers). */
+  /** Stages integer targets (already checked to be integers, and not detached). */
   ints(values: Int32Array | number[], what: string): number {
-    const block = this.block(values.length * 4, what);
-    new Int32Array(this.k.memory.buffer, block.ptr, values.length).set(values);
+    // A view of wasm memory is copied out before the allocation can detach it.
+    const source = values instanceof Int32Array && isWasmMemoryBuffer(values.buffer) ? values.slice() : values;
+    const block = this.block(source.length * 4, what);
+    new Int32Array(this.k.memory.buffer, block.ptr, source.length).set(source);
     return block.ptr;
   }
 
@@ -70,8 +92,23 @@ export class KernelCall {
       const { ptr } = wasmArrayBlock(dest, this.k, this.where, what);
       return { ptr, finish: () => {} };
     }
+    notDetached(this.where, what, dest);
+    const target = { source: dest, wasmAddress: dest.buffer === this.k.memory.buffer ? dest.byteOffset : undefined };
     const ptr = this.output(length, what);
-    return { ptr, finish: () => dest.set(new Float32Array(this.k.memory.buffer, ptr, length)) };
+    return { ptr, finish: () => this.writeBack(target, ptr, length) };
+  }
+
+  /**
+   * Copies `length` floats at `ptr` into the caller's array `dest` (a staged argument or an
+   * output): a WasmArray through a fresh view, a view of wasm memory at the address it had when
+   * the call began (the view itself may have been detached by a growth since), any other
+   * Float32Array (shared ones included) with `set`.
+   */
+  writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number): void {
+    const from = new Float32Array(this.k.memory.buffer, ptr, length);
+    if (dest.source instanceof WasmArray) dest.source.view.set(from);
+    else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress, length).set(from);
+    else dest.source.set(from);
   }
 
   /** A copy of `length` floats at `ptr`, owned by the caller (never a view of wasm memory). */

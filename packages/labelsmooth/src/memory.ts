@@ -9,22 +9,72 @@ export interface Block {
   readonly bytes: number;
 }
 
-const MAX_BYTES = 2 ** 32 - 2 ** 16;
+/**
+ * The largest block one allocation can give: the Rust allocator of a wasm32 build refuses any
+ * layout above `isize::MAX` (2^31 − 1) bytes, rounded down to the 16-byte alignment.
+ */
+export const MAX_BLOCK_BYTES = 2 ** 31 - 16;
+/** A wasm32 memory holds at most 65,536 pages of 64 KiB. */
+export const MAX_MEMORY_BYTES = 2 ** 32;
 
-/** Allocates `bytes` bytes (16-byte aligned) or throws a RangeError naming what asked for it. */
+/**
+ * Every ArrayBuffer that has been (or is) the buffer of a labelsmooth wasm memory, so that a
+ * view of wasm memory (`WasmArray.view`) passed as an argument is recognised, and a view that a
+ * memory growth detached is reported as such. Weak: detached buffers are collected normally.
+ */
+const wasmBuffers = new WeakSet<ArrayBufferLike>();
+
+/** Records the current buffer of `k`'s memory as a wasm memory buffer. */
+export function noteWasmBuffer(k: KernelExports): void {
+  wasmBuffers.add(k.memory.buffer);
+}
+
+/** Whether `buffer` is (or was, before the memory grew) the buffer of a labelsmooth wasm memory. */
+export function isWasmMemoryBuffer(buffer: ArrayBufferLike): boolean {
+  return wasmBuffers.has(buffer);
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 2)} GiB`;
+}
+
+/**
+ * Allocates `bytes` bytes (16-byte aligned) or throws a RangeError naming what asked for it. A
+ * request no wasm32 allocation can satisfy is refused before anything is allocated.
+ */
 export function allocate(k: KernelExports, bytes: number, what: string): Block {
-  const ptr = bytes <= MAX_BYTES ? k.alloc(bytes) : 0;
+  if (!(bytes >= 0) || !Number.isSafeInteger(bytes) || bytes > MAX_BLOCK_BYTES) {
+    throw new RangeError(
+      `labelsmooth: ${what} would need ${bytes} bytes of WebAssembly memory, more than one block can hold (${gib(MAX_BLOCK_BYTES)}): split the batch`,
+    );
+  }
+  noteWasmBuffer(k);
+  const ptr = k.alloc(bytes);
+  noteWasmBuffer(k);
   if (ptr === 0) {
-    throw new RangeError(`labelsmooth: cannot allocate ${bytes} bytes of WebAssembly memory for ${what}`);
+    throw new RangeError(
+      `labelsmooth: cannot allocate ${bytes} bytes of WebAssembly memory for ${what} (the memory holds ${k.memory.buffer.byteLength} bytes and cannot grow enough; at most ${gib(MAX_MEMORY_BYTES)} in all): split the batch`,
+    );
   }
   return { ptr, bytes };
 }
 
 /**
- * Runs `body` with blocks of the given sizes and frees them afterwards, whatever happens. A
- * failed allocation frees the blocks already taken.
+ * Runs `body` with blocks of the given sizes and frees them afterwards, whatever happens. The
+ * sizes are checked before the first allocation (a request that cannot fit is refused with a
+ * RangeError and nothing allocated); a failed allocation frees the blocks already taken.
  */
 export function withBlocks<T>(k: KernelExports, sizes: ReadonlyArray<readonly [bytes: number, what: string]>, body: (blocks: Block[]) => T): T {
+  let total = 0;
+  for (const [bytes, what] of sizes) {
+    if (!(bytes >= 0) || !Number.isSafeInteger(bytes) || bytes > MAX_BLOCK_BYTES) allocate(k, bytes, what); // throws, allocating nothing
+    total += bytes;
+  }
+  if (total > MAX_MEMORY_BYTES) {
+    throw new RangeError(
+      `labelsmooth: ${sizes.map(([, what]) => what).join(' and ')} would need ${total} bytes of WebAssembly memory, more than it can hold (${gib(MAX_MEMORY_BYTES)}): split the batch`,
+    );
+  }
   const blocks: Block[] = [];
   try {
     for (const [bytes, what] of sizes) blocks.push(allocate(k, bytes, what));

@@ -43,6 +43,10 @@ function resolveChoice(where: string, choice: unknown): Backend {
 }
 
 function instantiate(backend: Backend, module: WebAssembly.Module | BufferSource): KernelExports {
+  if (loaded[backend]) {
+    // The wasm-bindgen glue holds one instance per build and would silently keep the old one.
+    throw new Error(`labelsmooth: the ${backend} build is already loaded; a module can be given only before its first use`);
+  }
   const exports = glue[backend].initSync({ module }) as KernelExports;
   const built = BACKEND_CODES[exports.backend()];
   if (built !== backend) {

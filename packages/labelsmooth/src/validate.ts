@@ -1,5 +1,18 @@
 // Argument checks shared by every public function. Each error names the function, the argument,
 // what was expected and what came, so that a wrong call is fixed from the message alone.
+//
+// Typed arrays are checked for what a plain `instanceof` misses (docs/validation.md):
+//  * a DETACHED buffer (transferred with postMessage/structuredClone, or a `WasmArray.view` taken
+//    before wasm memory grew) reports length 0, which would silently read as an empty batch: it
+//    is a TypeError. `ArrayBuffer.prototype.detached` is used where the engine has it (Node 22+,
+//    recent browsers); elsewhere a view of byteLength 0 is probed by constructing a view of its
+//    buffer, which throws only for a detached buffer.
+//  * a SharedArrayBuffer-backed array is ACCEPTED: inputs are copied into wasm memory (a snapshot;
+//    writes by other threads during the call may or may not be seen, as with any copy), outputs
+//    are written with `set`.
+//  * an array from another realm (an iframe, `vm`) is accepted: its kind is read from its
+//    internal tag, not from this realm's constructor.
+import { isWasmMemoryBuffer } from './memory';
 
 /** A short, printable description of any received value. */
 export function describe(value: unknown): string {
@@ -12,11 +25,71 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) {
+    const kind = typedArrayKind(value) ?? value.constructor?.name ?? 'ArrayBufferView';
+    if (isDetached(value)) return `${article(kind)} whose buffer is detached`;
     const length = (value as unknown as { length?: number }).length ?? value.byteLength;
-    return `${value.constructor.name}(${length})`;
+    const shared = typeof SharedArrayBuffer !== 'undefined' && value.buffer instanceof SharedArrayBuffer;
+    return `${kind}(${length})${shared ? ' on a SharedArrayBuffer' : ''}`;
   }
   const name = (value as object).constructor?.name;
   return name && name !== 'Object' ? `a ${name}` : 'an object';
+}
+
+/** The internal kind of a typed array ('Float32Array', ...), from any realm; undefined otherwise. */
+export function typedArrayKind(value: unknown): string | undefined {
+  if (!ArrayBuffer.isView(value)) return undefined;
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  return tag === 'DataView' ? undefined : tag;
+}
+
+function article(noun: string): string {
+  return /^[AEIOU]/i.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+/** Whether `value` is a Float32Array of any realm. */
+export function isFloat32Array(value: unknown): value is Float32Array {
+  return value instanceof Float32Array || typedArrayKind(value) === 'Float32Array';
+}
+
+/** Whether `value` is an Int32Array of any realm. */
+export function isInt32Array(value: unknown): value is Int32Array {
+  return value instanceof Int32Array || typedArrayKind(value) === 'Int32Array';
+}
+
+/**
+ * Whether a view's buffer is detached. A detached view reports byteLength 0, so only those are
+ * probed (constructing a view of a detached buffer throws; of an empty one it does not).
+ */
+export function isDetached(view: ArrayBufferView): boolean {
+  const buffer = view.buffer as ArrayBuffer & { detached?: boolean };
+  if (typeof buffer.detached === 'boolean') return buffer.detached;
+  if (view.byteLength !== 0 || buffer.byteLength !== 0) return false;
+  if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return false;
+  try {
+    new Uint8Array(buffer, 0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** Throws a TypeError when a typed-array argument's buffer is detached (it would read as empty). */
+export function notDetached(where: string, what: string, view: ArrayBufferView): void {
+  if (!isDetached(view)) return;
+  const kind = typedArrayKind(view) ?? 'typed array';
+  const cause = isWasmMemoryBuffer(view.buffer)
+    ? "it was a view of labelsmooth's WebAssembly memory (WasmArray.view), which grew since: pass the WasmArray itself, or take a fresh .view after each call"
+    : 'it was transferred (postMessage, structuredClone or ArrayBuffer.transfer): pass an array that this thread still owns';
+  throw new TypeError(`${where}: ${what} must be ${article(kind)} with a live buffer, received ${article(kind)} whose buffer is detached (${cause})`);
+}
+
+/**
+ * A typed array that stays readable while wasm memory grows: a view of labelsmooth's wasm
+ * memory is copied out (the first allocation of a call may grow the memory and detach it);
+ * anything else is returned as it is.
+ */
+export function stableView<T extends Float32Array | Int32Array>(view: T): T {
+  return isWasmMemoryBuffer(view.buffer) ? (view.slice() as T) : view;
 }
 
 function fail(kind: 'type' | 'range', where: string, what: string, expected: string, received: unknown): never {
@@ -51,7 +124,8 @@ export function classIndex(where: string, what: string, value: unknown, limit: n
 export function smoothingEpsilon(where: string, what: string, value: unknown): number {
   if (typeof value !== 'number') fail('type', where, what, 'a number in [0, 1]', value);
   if (!(value >= 0 && value <= 1)) fail('range', where, what, 'a number in [0, 1]', value);
-  return value;
+  // -0 is 0: otherwise ε/K would put -0 in the smoothed targets.
+  return value === 0 ? 0 : value;
 }
 
 /** One of a fixed set of strings. */
@@ -71,7 +145,10 @@ export function options<T extends object>(where: string, value: unknown): Partia
 
 /** Integer class targets: an Int32Array, or an array of integers (checked, index by index). */
 export function int32Targets(where: string, what: string, value: unknown): Int32Array | number[] {
-  if (value instanceof Int32Array) return value;
+  if (isInt32Array(value)) {
+    notDetached(where, what, value);
+    return stableView(value);
+  }
   if (!Array.isArray(value)) fail('type', where, what, 'an Int32Array or an array of integers', value);
   for (let i = 0; i < value.length; i++) {
     const t = value[i];

@@ -1,0 +1,315 @@
+// Property tests (fast-check) over the whole public API (issue 7): random shapes (N = 0, K = 1,
+// odd K, K ≥ 100,000 in a few runs), random NaN / ±Infinity placement, random ignore patterns and
+// weights. Every result agrees with the float64 reference of test/helpers/reference.ts where
+// finite and in kind where not; the simd128 and scalar builds agree with each other; no call
+// ever traps (a wasm trap is a WebAssembly.RuntimeError).
+//
+// Runs per property are stated in RUNS; the whole file takes ~3 s per vitest project.
+import fc from 'fast-check';
+import { describe, it } from 'vitest';
+import {
+  LabelSmoothing,
+  Reduction,
+  crossEntropyWithGrad,
+  klDivWithGrad,
+  sigmoidCrossEntropyWithGrad,
+  smoothTargets,
+  softCrossEntropyWithGrad,
+  softmaxCrossEntropyWithGrad,
+} from 'labelsmooth';
+import {
+  annotatedRef,
+  crossEntropyRef,
+  klDivRef,
+  sigmoidCrossEntropyRef,
+  smoothTargetsRef,
+  softCrossEntropyRef,
+  softmaxCrossEntropyRef,
+  type Convention,
+} from '../helpers/reference';
+import { expectAgree, expectAllAgree, expectNoTrap, expectSameResult, withBackend } from './util';
+
+/** fast-check runs per property (small shapes) and for the K ≥ 100,000 properties. */
+const RUNS = 150;
+const BIG_RUNS = 3;
+const SEED = Number(process.env.FC_SEED ?? 20240607);
+
+// ------------------------------------------------------------------------------- generators
+
+/** A logit: finite in [-30, 30] mostly, sometimes NaN or ±Infinity (when `special`). */
+const logit = (special: boolean) =>
+  special
+    ? fc.oneof(
+        { weight: 12, arbitrary: fc.float({ min: -30, max: 30, noNaN: true, noDefaultInfinity: true }) },
+        { weight: 1, arbitrary: fc.constantFrom(Number.NaN, Infinity, -Infinity) },
+      )
+    : fc.float({ min: -30, max: 30, noNaN: true, noDefaultInfinity: true });
+
+const kSmall = fc.oneof(fc.constantFrom(1, 2, 3, 4, 5, 7, 8, 9), fc.integer({ min: 1, max: 67 }));
+const nSmall = fc.integer({ min: 0, max: 7 });
+// ε is float32 in the kernels: draw float32 values and no subnormals (ε/K of a subnormal ε
+// underflows to 0 in float32 and not in the float64 reference).
+const epsilon = fc.oneof(fc.constantFrom(0, 1, 0.1), fc.float({ min: Math.fround(1e-6), max: 1, noNaN: true }));
+/** Weights: 0 or in [1e-3, 3] (subnormal weights overflow 1/Σw in float32; see the report). */
+const weightValues = (len: number) =>
+  fc.float32Array({ minLength: len, maxLength: len, min: 0, max: 3, noNaN: true, noDefaultInfinity: true }).map((w) => w.map((v) => (v < 1e-3 ? 0 : v)));
+
+interface Problem {
+  n: number;
+  k: number;
+  x: Float32Array;
+  special: boolean;
+}
+
+const problem = (k: fc.Arbitrary<number>, n: fc.Arbitrary<number>) =>
+  fc.record({ n, k, special: fc.boolean() }).chain(({ n, k, special }) =>
+    fc.float32Array({ minLength: n * k, maxLength: n * k, noNaN: true, noDefaultInfinity: true, min: -30, max: 30 }).chain((base) =>
+      // Special values at random places.
+      (special ? fc.array(fc.tuple(fc.nat(), logit(true)), { maxLength: 4 }) : fc.constant([] as Array<[number, number]>)).map((spots) => {
+        const x = Float32Array.from(base);
+        if (x.length) for (const [at, v] of spots) x[at % x.length] = v;
+        return { n, k, x, special } as Problem;
+      }),
+    ),
+  );
+
+/** A big problem: K ≥ 100,000 with N ∈ {0, 1, 2}. */
+const bigProblem = problem(fc.integer({ min: 100_000, max: 131_071 }), fc.integer({ min: 0, max: 2 }));
+
+interface Smoothing {
+  labelSmoothing: number;
+  convention: Convention;
+  paddingIdx?: number;
+  ignoreIndex: number;
+}
+
+const smoothing = (k: number) =>
+  fc.record({
+    labelSmoothing: epsilon,
+    convention: fc.constantFrom<Convention>(...(k >= 3 ? (['uniform', 'fairseq', 'annotated'] as const) : k === 2 ? (['uniform', 'fairseq'] as const) : (['uniform'] as const))),
+    pad: fc.integer({ min: 0, max: k - 1 }),
+    ignoreIndex: fc.constantFrom(-100, 0, k - 1),
+  }).map(({ pad, ...s }): Smoothing => (s.convention === 'annotated' ? { ...s, paddingIdx: pad } : s));
+
+/** Targets: classes, the ignore index and the padding class at random. */
+const targets = (n: number, k: number, s: Smoothing) =>
+  fc.array(fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 0, max: k - 1 }) }, { weight: 1, arbitrary: fc.constant(s.ignoreIndex) }, { weight: 1, arbitrary: fc.constant(s.paddingIdx ?? 0) }), {
+    minLength: n,
+    maxLength: n,
+  });
+
+const weights = (len: number) => fc.option(weightValues(len), { nil: undefined });
+
+/** Runs `call` on both builds; checks that neither traps and that they agree. */
+function bothBuilds<T extends { loss: number | Float32Array; grad: unknown }>(call: () => T, what: string): T {
+  const a = expectNoTrap(() => withBackend('simd128', call)) as T;
+  const b = expectNoTrap(() => withBackend('scalar', call)) as T;
+  if (a instanceof Error || b instanceof Error) {
+    if (!(a instanceof Error && b instanceof Error) || a.message !== b.message) throw new Error(`${what}: builds disagree: ${String(a)} vs ${String(b)}`);
+    throw a;
+  }
+  expectSameResult(a.loss, b.loss, `${what}: simd128 vs scalar loss`, 1e-4, 1e-4);
+  expectSameResult(a.grad as Float32Array, b.grad as Float32Array, `${what}: simd128 vs scalar grad`, 1e-5, 1e-4);
+  return a;
+}
+
+function lossAgrees(got: number | Float32Array, want: number | Float64Array, what: string, abs: number): void {
+  if (typeof got === 'number') expectAgree(got, want as number, what, abs);
+  else expectAllAgree(got, want as Float64Array, what, abs);
+}
+
+const cfg = (runs: number) => ({ numRuns: runs, seed: SEED, endOnFailure: true });
+
+// ------------------------------------------------------------------------------- properties
+
+describe('property tests: the public API against the float64 reference, both builds', () => {
+  it(`smoothTargets equals the reference exactly (to float32) — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(nSmall, kSmall).chain(([n, k]) => smoothing(k).chain((s) => fc.tuple(fc.constant(k), fc.constant(s), targets(n, k, s)))),
+        ([k, s, t]) => {
+          const got = bothBuilds(() => ({ loss: smoothTargets(t, k, s), grad: new Float32Array(0) }), 'smoothTargets').loss as Float32Array;
+          const want = smoothTargetsRef(t, k, s);
+          expectAllAgree(got, Float32Array.from(want), 'smoothTargets', 0, 0);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+
+  const ceProperty = (p: fc.Arbitrary<Problem>) =>
+    p.chain((pr) =>
+      smoothing(pr.k).chain((s) =>
+        fc.record({
+          pr: fc.constant(pr),
+          s: fc.constant(s),
+          t: targets(pr.n, pr.k, s),
+          weight: weights(pr.k),
+          reduction: fc.constantFrom('none', 'mean', 'sum') as fc.Arbitrary<'none' | 'mean' | 'sum'>,
+          zLoss: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 0.01, noNaN: true })),
+        }),
+      ),
+    );
+
+  type CeCase = { pr: Problem; s: Smoothing; t: number[]; weight?: Float32Array; reduction: 'none' | 'mean' | 'sum'; zLoss: number };
+  const checkCrossEntropy = ({ pr, s, t, weight, reduction, zLoss }: CeCase) => {
+    // KNOWN BUG B1 (reported, pinned in known-bugs.test.ts): 'fairseq'/'annotated' at ε = 1 put
+    // q = 0 on the target, and a −Infinity target logit then gives NaN instead of the reference's
+    // finite (or +Infinity) value. Those cases are left out here until the kernel is fixed.
+    if (s.convention !== 'uniform' && Math.fround(1 - s.labelSmoothing) === 0 && t.some((c, i) => c >= 0 && c < pr.k && pr.x[i * pr.k + c] === -Infinity)) return;
+    const opts = { numClasses: pr.k, ...s, weight, reduction, zLoss };
+    const got = bothBuilds(() => crossEntropyWithGrad(pr.x, t, opts), 'crossEntropyWithGrad');
+    const want = crossEntropyRef(pr.x, t, pr.k, { ...s, weight, reduction, zLoss, logSoftmax: { f32Shift: true } });
+    const scale = reduction === 'mean' ? 1 : Math.max(1, pr.n);
+    // 'mean' with D = Σ w_y = 0 is NaN in every convention (documented, as PyTorch); the
+    // reference divides the 'fairseq'/'annotated' sum by 0 (±Infinity) instead.
+    let d = 0;
+    t.forEach((c) => {
+      if (c !== s.ignoreIndex && !(s.convention === 'annotated' && c === s.paddingIdx)) d += weight ? weight[c] : 1;
+    });
+    if (reduction === 'mean' && d === 0) expectAgree(got.loss as number, NaN, 'crossEntropy mean with D = 0', 0);
+    else lossAgrees(got.loss, want.loss, `crossEntropy loss (${JSON.stringify({ n: pr.n, k: pr.k, ...s, reduction, zLoss })})`, 2e-5 * pr.k * scale);
+    expectAllAgree(got.grad as Float32Array, want.grad, 'crossEntropy grad', 1e-5 * Math.max(1, weight ? 3 : 1), 1e-3);
+  };
+
+  it(`crossEntropyWithGrad: every convention, weights, ignore patterns, NaN/±Infinity — ${RUNS} runs`, () => {
+    fc.assert(fc.property(ceProperty(problem(kSmall, nSmall)), checkCrossEntropy), cfg(RUNS));
+  });
+
+  it(`crossEntropyWithGrad with K ≥ 100,000 — ${BIG_RUNS} runs`, () => {
+    fc.assert(fc.property(ceProperty(bigProblem), checkCrossEntropy), cfg(BIG_RUNS));
+  });
+
+  it(`softCrossEntropyWithGrad — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        problem(kSmall, nSmall).chain((pr) =>
+          fc.record({
+            pr: fc.constant(pr),
+            probs: fc.float32Array({ minLength: pr.x.length, maxLength: pr.x.length, min: 0, max: 1, noNaN: true, noDefaultInfinity: true }),
+            labelSmoothing: epsilon,
+            weight: weights(pr.k),
+            reduction: fc.constantFrom('none', 'mean', 'sum') as fc.Arbitrary<'none' | 'mean' | 'sum'>,
+          }),
+        ),
+        ({ pr, probs, labelSmoothing, weight, reduction }) => {
+          const got = bothBuilds(() => softCrossEntropyWithGrad(pr.x, probs, { numClasses: pr.k, labelSmoothing, weight, reduction }), 'softCrossEntropyWithGrad');
+          const want = softCrossEntropyRef(pr.x, probs, pr.k, { labelSmoothing, weight, reduction });
+          lossAgrees(got.loss, want.loss, 'softCrossEntropy loss', 1e-4 * pr.k * Math.max(1, pr.n));
+          expectAllAgree(got.grad as Float32Array, want.grad, 'softCrossEntropy grad', 1e-5 * pr.k, 1e-3);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+
+  const tfReductions = [Reduction.NONE, Reduction.MEAN, Reduction.SUM, Reduction.SUM_BY_NONZERO_WEIGHTS] as const;
+  const tfName = { 0: 'none', 1: 'mean', 2: 'sum', 3: 'sum_by_nonzero_weights' } as const;
+
+  it(`softmaxCrossEntropyWithGrad (tfjs): sample weights with zeros, every reduction — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        problem(kSmall, nSmall).chain((pr) =>
+          fc.record({
+            pr: fc.constant(pr),
+            labels: fc.float32Array({ minLength: pr.x.length, maxLength: pr.x.length, min: 0, max: 1, noNaN: true, noDefaultInfinity: true }),
+            labelSmoothing: epsilon,
+            weights: fc.option(fc.oneof(weightValues(pr.n), fc.constant(0), fc.float({ min: Math.fround(1e-3), max: 2, noNaN: true })), { nil: undefined }),
+            reduction: fc.constantFrom(...tfReductions),
+          }),
+        ),
+        ({ pr, labels, labelSmoothing, weights: w, reduction }) => {
+          const got = bothBuilds(() => softmaxCrossEntropyWithGrad(labels, pr.x, { numClasses: pr.k, labelSmoothing, weights: w, reduction }), 'softmaxCrossEntropyWithGrad');
+          const want = softmaxCrossEntropyRef(labels, pr.x, pr.k, { labelSmoothing, weights: w, reduction: tfName[reduction] });
+          lossAgrees(got.loss, want.loss as number | Float64Array, 'softmaxCrossEntropy loss', 1e-4 * pr.k * Math.max(1, pr.n));
+          expectAllAgree(got.grad as Float32Array, want.grad, 'softmaxCrossEntropy grad', 1e-5 * pr.k, 1e-3);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+
+  it(`sigmoidCrossEntropyWithGrad (tfjs): per-row and per-element weights — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        problem(kSmall, nSmall).chain((pr) =>
+          fc.record({
+            pr: fc.constant(pr),
+            labels: fc.float32Array({ minLength: pr.x.length, maxLength: pr.x.length, min: 0, max: 1, noNaN: true, noDefaultInfinity: true }),
+            labelSmoothing: epsilon,
+            weights: fc.option(
+              fc.oneof(weightValues(pr.n), weightValues(pr.x.length)),
+              { nil: undefined },
+            ),
+            reduction: fc.constantFrom(...tfReductions),
+          }),
+        ),
+        ({ pr, labels, labelSmoothing, weights: w, reduction }) => {
+          // A per-row array whose length N also equals N·K (K = 1) is per row in both.
+          const got = bothBuilds(() => sigmoidCrossEntropyWithGrad(labels, pr.x, { numClasses: pr.k, labelSmoothing, weights: w, reduction }), 'sigmoidCrossEntropyWithGrad');
+          const want = sigmoidCrossEntropyRef(labels, pr.x, { labelSmoothing, weights: w, reduction: tfName[reduction] });
+          lossAgrees(got.loss, want.loss as number | Float64Array, 'sigmoidCrossEntropy loss', 1e-4 * Math.max(1, pr.x.length) * 30);
+          expectAllAgree(got.grad as Float32Array, want.grad, 'sigmoidCrossEntropy grad', 1e-5, 1e-3);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+
+  it(`klDivWithGrad: probability and log targets, zeros against −Infinity — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        problem(kSmall, nSmall).chain((pr) =>
+          fc.record({
+            pr: fc.constant(pr),
+            target: fc.float32Array({ minLength: pr.x.length, maxLength: pr.x.length, min: 0, max: 1, noNaN: true, noDefaultInfinity: true }),
+            zeros: fc.boolean(),
+            logTarget: fc.boolean(),
+            reduction: fc.constantFrom('none', 'sum', 'mean', 'batchmean') as fc.Arbitrary<'none' | 'sum' | 'mean' | 'batchmean'>,
+          }),
+        ),
+        ({ pr, target, zeros, logTarget, reduction }) => {
+          const t = Float32Array.from(target, (v, i) => (zeros && i % 3 === 0 ? 0 : v));
+          const tt = logTarget ? Float32Array.from(t, (v) => (v === 0 ? -5 : Math.log(v))) : t;
+          const got = bothBuilds(() => klDivWithGrad(pr.x, tt, { numClasses: pr.k, logTarget, reduction }), 'klDivWithGrad');
+          const want = klDivRef(pr.x, tt, pr.k, { logTarget, reduction });
+          lossAgrees(got.loss, want.loss, 'klDiv loss', 1e-4 * Math.max(1, pr.x.length) * 30);
+          expectAllAgree(got.grad as Float32Array, want.grad, 'klDiv grad', 1e-6, 1e-5);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+
+  it(`LabelSmoothing (Annotated Transformer) forward/backward, log-probabilities and logits — ${RUNS} runs`, () => {
+    fc.assert(
+      fc.property(
+        problem(fc.integer({ min: 3, max: 40 }), nSmall).chain((pr) =>
+          fc.record({
+            pr: fc.constant(pr),
+            pad: fc.integer({ min: 0, max: pr.k - 1 }),
+            smoothing: epsilon,
+            fromLogits: fc.boolean(),
+            t: fc.array(fc.integer({ min: 0, max: pr.k - 1 }), { minLength: pr.n, maxLength: pr.n }),
+          }),
+        ),
+        ({ pr, pad, smoothing, fromLogits, t }) => {
+          const run = () => {
+            const crit = new LabelSmoothing({ size: pr.k, paddingIdx: pad, smoothing, fromLogits });
+            const loss = crit.forward(pr.x, t);
+            return { loss, grad: crit.backward(), trueDist: crit.trueDist! };
+          };
+          const got = bothBuilds(run, 'LabelSmoothing');
+          const want = annotatedRef(pr.x, t, pr.k, pad, smoothing, fromLogits);
+          expectAgree(got.loss as number, want.loss, 'LabelSmoothing loss', 1e-4 * Math.max(1, pr.x.length) * 30);
+          expectAllAgree(got.trueDist, Float32Array.from(want.trueDist), 'LabelSmoothing trueDist', 0, 0);
+          // Padding rows: the gradient is exactly 0 (a term whose target is 0 contributes 0), also
+          // where the reference's p·Σq − q is NaN·0 for a NaN/+Infinity row.
+          const wantGrad = Float64Array.from(fromLogits ? want.gradLogits! : want.gradX, (v, e) => (t[Math.floor(e / pr.k)] === pad ? 0 : v));
+          expectAllAgree(got.grad as Float32Array, wantGrad, 'LabelSmoothing grad', 1e-5, 1e-3);
+        },
+      ),
+      cfg(RUNS),
+    );
+  });
+});
