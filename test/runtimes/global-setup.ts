@@ -31,6 +31,8 @@ export default function setup(project: TestProject): void {
   for (const app of ['rollup-app', 'vite-app']) {
     const dir = path.join(tmp, app);
     cpSync(path.join(here, 'consumers', app), dir, { recursive: true });
+    mkdirSync(path.join(dir, 'src'), { recursive: true });
+    cpSync(path.join(here, 'consumers/app-main.js'), path.join(dir, 'src/main.js'));
     cpSync(path.join(here, 'fixtures/smoke-core.mjs'), path.join(dir, 'src/smoke-core.mjs'));
     install(dir, tarball);
   }

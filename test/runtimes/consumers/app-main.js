@@ -1,4 +1,4 @@
-// A consumer app: imports labelsmooth like any dependency and lets the bundler do the rest.
+// The consumer apps' entry (copied to src/main.js of each): imports labelsmooth like any dependency and lets the bundler do the rest.
 import * as ls from 'labelsmooth';
 import { smoke } from './smoke-core.mjs';
 
