@@ -19,7 +19,7 @@
 
 use crate::exp::exp_nonpositive_scalar;
 use crate::row::{
-    check_len, checked_area, exp_pass, rescale, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
+    check_len, checked_area, exp_pass, rescale, row_max, ExpConsts, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
 };
 use crate::scale::RowScale;
 use crate::smoothing::{KernelError, RowTarget, Smoothing};
@@ -167,6 +167,8 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         Reduction::None | Reduction::Sum => 1.0,
     };
     let grad = <R::Row<'_> as RowIo>::GRAD;
+    // Once per call, not per row (they pass through black_box).
+    let consts = ExpConsts::<V>::new();
     let (mut total, mut nll, mut smooth, mut lse_squared) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for (row, &target) in args.targets.iter().enumerate() {
         let mut io = rows.row(row, k);
@@ -190,13 +192,13 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         // Exp pass, the padding column (if any) outside the Σ w·d segments.
         let (s, swd) = match (pad, x_pad) {
             (Some(p), Some(xp)) => {
-                let (sa, aa) = exp_pass::<V, W, R::Row<'_>>(&mut io, 0, p, w, m);
+                let (sa, aa) = exp_pass::<V, W, R::Row<'_>>(&mut io, 0, p, w, m, &consts);
                 let e_pad = exp_nonpositive_scalar(xp - m);
                 io.store(p, Scalar(e_pad));
-                let (sb, ab) = exp_pass::<V, W, R::Row<'_>>(&mut io, p + 1, k, w, m);
+                let (sb, ab) = exp_pass::<V, W, R::Row<'_>>(&mut io, p + 1, k, w, m, &consts);
                 (sa + e_pad + sb, aa + ab)
             }
-            _ => exp_pass::<V, W, R::Row<'_>>(&mut io, 0, k, w, m),
+            _ => exp_pass::<V, W, R::Row<'_>>(&mut io, 0, k, w, m, &consts),
         };
         let ln_s = (s as f64).ln();
         let wy = w.at(y) as f64;

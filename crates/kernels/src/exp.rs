@@ -75,7 +75,73 @@ pub fn exp<V: F32Vector>(x: V) -> V {
 /// `t << 23` is the f32 bit pattern of `2^(n+64)` (for n in [-151, 63]).
 const MAGIC_SHIFTED: f32 = 12_583_103.0;
 /// 2^-64.
+#[allow(clippy::excessive_precision)]
 const TWO_POW_M64: f32 = 5.421_010_862_427_522e-20;
+
+/// The splatted constants of [`exp_nonpositive`], made opaque to the compiler once per pass.
+///
+/// Why: LLVM emits a `v128.const` at every use of a splatted constant (cheap in wasm's cost
+/// model), and V8 materialises each one as three x64 instructions; in loops whose body has more
+/// than one basic block (bounds checks) it does so on every iteration, which halved the speed of
+/// the exp passes that store. Passing the constants through `black_box` once, before the loop,
+/// makes them ordinary values that live in registers (or one reload) across the loop.
+#[derive(Clone, Copy)]
+pub struct ExpConsts<V> {
+    x_min: V,
+    log2e: V,
+    magic: V,
+    ln2_hi: V,
+    ln2_lo: V,
+    c2: V,
+    c3: V,
+    c4: V,
+    c5: V,
+    c6: V,
+    one: V,
+    two_pow_m64: V,
+}
+
+impl<V: F32Vector> ExpConsts<V> {
+    #[inline(always)]
+    pub fn new() -> Self {
+        let opaque = |v: f32| core::hint::black_box(V::splat(v));
+        ExpConsts {
+            x_min: opaque(X_MIN),
+            log2e: opaque(LOG2E),
+            magic: opaque(MAGIC_SHIFTED),
+            ln2_hi: opaque(LN2_HI),
+            ln2_lo: opaque(LN2_LO),
+            c2: opaque(C2),
+            c3: opaque(C3),
+            c4: opaque(C4),
+            c5: opaque(C5),
+            c6: opaque(C6),
+            one: opaque(1.0),
+            two_pow_m64: opaque(TWO_POW_M64),
+        }
+    }
+}
+
+impl<V: F32Vector> Default for ExpConsts<V> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// [`exp_nonpositive`] with its constants from `c` (bit-identical results).
+#[inline(always)]
+pub fn exp_nonpositive_with<V: F32Vector>(c: &ExpConsts<V>, x: V) -> V {
+    let x = x.max(c.x_min);
+    let t = x.mul(c.log2e).add(c.magic);
+    let n = t.sub(c.magic);
+    let r = x.sub(n.mul(c.ln2_hi)).sub(n.mul(c.ln2_lo));
+    let q = c.c6.mul(r).add(c.c5);
+    let q = q.mul(r).add(c.c4);
+    let q = q.mul(r).add(c.c3);
+    let q = q.mul(r).add(c.c2);
+    let p = c.one.add(r.add(r.mul(r).mul(q)));
+    p.mul(t.bits_shl(23)).mul(c.two_pow_m64)
+}
 
 /// `exp` of every lane for arguments ≤ 0 (or NaN), the case of every softmax-type pass
 /// (`x − max`): the same reduction and polynomial as [`exp`], but with no upper clamp and a
@@ -144,12 +210,13 @@ pub fn exp_in_place<V: F32Vector>(x: &mut [f32]) {
 /// forward-only exp bound, exactly the arithmetic of the softmax passes without their other work.
 pub fn exp_sum<V: F32Vector>(x: &[f32], shift: f32) -> f32 {
     let l = V::LANES;
+    let k = ExpConsts::<V>::new();
     let (zero, sv) = (V::splat(0.0), V::splat(shift));
     let (mut s0, mut s1) = (zero, zero);
     let mut pairs = x.chunks_exact(2 * l);
     for c in &mut pairs {
-        s0 = s0.add(exp_nonpositive(V::load(c).sub(sv)));
-        s1 = s1.add(exp_nonpositive(V::load(&c[l..]).sub(sv)));
+        s0 = s0.add(exp_nonpositive_with(&k, V::load(c).sub(sv)));
+        s1 = s1.add(exp_nonpositive_with(&k, V::load(&c[l..]).sub(sv)));
     }
     let mut s = s0.add(s1).horizontal_sum();
     for &v in pairs.remainder() {

@@ -12,7 +12,7 @@
 //! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
-use crate::exp::{exp_nonpositive, exp_nonpositive_scalar};
+use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with, ExpConsts};
 use crate::row::{check_len, checked_area, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights};
 use crate::scale::{LossSums, RowScale};
 use crate::smoothing::KernelError;
@@ -101,12 +101,13 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     // q = t·ta + tb, both rounded once from f64 (ta = 1, tb = 0 when ε = 0).
     let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
     let grad = <R::Row<'_> as RowIo>::GRAD;
+    let consts = ExpConsts::<V>::new();
     let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
     for row in 0..args.num_rows {
         let t = &args.targets[row * k..(row + 1) * k];
         let mut io = rows.row(row, k);
         let m = row_max::<V>(io.logits());
-        let (s, swqd, swq) = exp_pass::<V, W, _>(&mut io, t, w, m, ta, tb);
+        let (s, swqd, swq) = exp_pass::<V, W, _>(&mut io, t, w, m, ta, tb, &consts);
         let ln_s = (s as f64).ln();
         let loss = ln_s * swq as f64 - swqd as f64;
         let scale = args.scale.at(row) as f64;
@@ -132,30 +133,31 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     m: f32,
     ta: f32,
     tb: f32,
+    c: &ExpConsts<V>,
 ) -> (f32, f32, f32) {
     let (k, l) = (t.len(), V::LANES);
+    let exp_nonpositive = |x: V| exp_nonpositive_with(c, x);
     let (mv, tav, tbv) = (V::splat(m), V::splat(ta), V::splat(tb));
     let zero = V::splat(0.0);
     let (mut s0, mut s1, mut a0, mut a1, mut b0, mut b1) = (zero, zero, zero, zero, zero, zero);
-    let mut i = 0;
-    while i + 2 * l <= k {
-        let d0 = io.load::<V>(i).sub(mv);
-        let d1 = io.load::<V>(i + l).sub(mv);
-        let e0 = exp_nonpositive(d0);
-        let e1 = exp_nonpositive(d1);
-        let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
-        let wq1 = w.vec::<V>(i + l).mul(V::load(&t[i + l..]).mul(tav).add(tbv));
-        io.store(i, e0);
-        io.store(i + l, e1);
-        s0 = s0.add(e0);
-        s1 = s1.add(e1);
-        a0 = a0.add(wq0.mul(d0));
-        a1 = a1.add(wq1.mul(d1));
-        b0 = b0.add(wq0);
-        b1 = b1.add(wq1);
-        i += 2 * l;
-    }
-    if i + l <= k {
+    assert!(w.covers(k) && io.logits().len() == k);
+    // Whole blocks of 4 vectors, bounds-check free (see RowIo::blocks), then single vectors.
+    let mut i = io.blocks::<V>(0, k, |i, [x0, x1, x2, x3]| {
+        let d = [x0.sub(mv), x1.sub(mv), x2.sub(mv), x3.sub(mv)];
+        let e = d.map(exp_nonpositive);
+        // SAFETY: i + 4·LANES ≤ k = t.len(), covered by w (asserted).
+        let wq = unsafe {
+            [0, 1, 2, 3].map(|u| w.vec_unchecked::<V>(i + u * l).mul(V::load_unchecked(t.as_ptr().add(i + u * l)).mul(tav).add(tbv)))
+        };
+        s0 = s0.add(e[0].add(e[2]));
+        s1 = s1.add(e[1].add(e[3]));
+        a0 = a0.add(wq[0].mul(d[0]).add(wq[2].mul(d[2])));
+        a1 = a1.add(wq[1].mul(d[1]).add(wq[3].mul(d[3])));
+        b0 = b0.add(wq[0].add(wq[2]));
+        b1 = b1.add(wq[1].add(wq[3]));
+        e
+    });
+    while i + l <= k {
         let d0 = io.load::<V>(i).sub(mv);
         let e0 = exp_nonpositive(d0);
         let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
@@ -185,11 +187,15 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
 #[inline(always)]
 fn rescale<V: F32Vector, W: Weights>(g: &mut [f32], t: &[f32], w: W, a: f32, scale: f32, ta: f32, tb: f32) {
     let (k, l) = (g.len(), V::LANES);
+    assert!(w.covers(k) && t.len() == k);
     let (av, sv, tav, tbv) = (V::splat(a), V::splat(scale), V::splat(ta), V::splat(tb));
     let mut i = 0;
-    while i + l <= k {
-        let wq = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
-        V::load(&g[i..]).mul(av).sub(sv.mul(wq)).store(&mut g[i..]);
+    let mut blocks = g.chunks_exact_mut(l).zip(t.chunks_exact(l));
+    for (gc, tc) in &mut blocks {
+        // SAFETY: i + LANES ≤ k, covered by w (asserted).
+        let wv = unsafe { w.vec_unchecked::<V>(i) };
+        let wq = wv.mul(V::load(tc).mul(tav).add(tbv));
+        V::load(gc).mul(av).sub(sv.mul(wq)).store(gc);
         i += l;
     }
     while i < k {

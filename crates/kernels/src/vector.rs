@@ -15,6 +15,11 @@ pub trait F32Vector: Copy {
     fn load(src: &[f32]) -> Self;
     /// Stores `LANES` values at the start of `dst` (which must hold at least that many).
     fn store(self, dst: &mut [f32]);
+    /// Loads `LANES` values at `src` without a bounds check.
+    ///
+    /// # Safety
+    /// `src` must point to `LANES` readable f32 (any alignment).
+    unsafe fn load_unchecked(src: *const f32) -> Self;
     fn add(self, other: Self) -> Self;
     fn sub(self, other: Self) -> Self;
     fn mul(self, other: Self) -> Self;
@@ -112,6 +117,10 @@ impl F32Vector for Scalar {
     #[inline(always)]
     fn store(self, dst: &mut [f32]) {
         dst[0] = self.0;
+    }
+    #[inline(always)]
+    unsafe fn load_unchecked(src: *const f32) -> Self {
+        Scalar(src.read_unaligned())
     }
     #[inline(always)]
     fn add(self, other: Self) -> Self {
@@ -219,6 +228,10 @@ impl F32Vector for Lanes4 {
         dst[..4].copy_from_slice(&self.0);
     }
     #[inline(always)]
+    unsafe fn load_unchecked(src: *const f32) -> Self {
+        Lanes4([src.read_unaligned(), src.add(1).read_unaligned(), src.add(2).read_unaligned(), src.add(3).read_unaligned()])
+    }
+    #[inline(always)]
     fn add(self, other: Self) -> Self {
         self.zip(other, |a, b| a + b)
     }
@@ -324,6 +337,11 @@ mod simd128_impl {
             let src = &src[..4];
             // SAFETY: `src` holds four f32 (checked above); wasm loads may be unaligned.
             Simd128(unsafe { v128_load(src.as_ptr() as *const v128) })
+        }
+        #[inline(always)]
+        unsafe fn load_unchecked(src: *const f32) -> Self {
+            // SAFETY: the caller guarantees four readable f32; wasm loads may be unaligned.
+            Simd128(v128_load(src as *const v128))
         }
         #[inline(always)]
         fn store(self, dst: &mut [f32]) {

@@ -25,25 +25,25 @@ export interface GradientTarget {
   finish(): FloatArray;
 }
 
+/**
+ * Where the kernel writes the gradient. A kernel whose gradient pointer equals its logits pointer
+ * computes in place (it reads each logit before it overwrites it), so no N·K block is allocated
+ * beyond the one the logits already occupy:
+ * - logits in a WasmArray, `inPlace` or `gradOut` the same WasmArray: the kernel overwrites it;
+ *   zero copies, zero blocks;
+ * - logits in a Float32Array: the call's staged copy is private to the call, so the kernel always
+ *   computes in it, and the gradient is copied from there to where it goes (the logits for
+ *   `inPlace`, a Float32Array `gradOut`, or a new Float32Array): one N·K block in all;
+ * - logits in a WasmArray and `gradOut` another WasmArray: written there directly;
+ * - logits in a WasmArray and `gradOut` a Float32Array, or no `gradOut`: one block, copied out.
+ */
 export function gradientTarget(call: KernelCall, logits: Staged, length: number, opts: GradientOptions): GradientTarget {
   const inPlace = opts.inPlace === undefined ? false : flag(call.where, 'options.inPlace', opts.inPlace);
   if (inPlace && opts.gradOut !== undefined) {
     throw new TypeError(`${call.where}: give options.gradOut or options.inPlace, not both`);
   }
-  if (inPlace) {
-    // The kernel reads the logits while it writes the gradient, so it writes to a block that
-    // replaces the logits afterwards.
-    const ptr = call.output(length, 'the gradient');
-    return {
-      ptr,
-      finish() {
-        const grad = new Float32Array(call.k.memory.buffer, ptr, length);
-        if (logits.source instanceof WasmArray) logits.source.view.set(grad);
-        else logits.source.set(grad);
-        return logits.source;
-      },
-    };
-  }
+  const staged = !(logits.source instanceof WasmArray);
+  if (inPlace) return overLogits(call, logits, length, logits.source);
   if (opts.gradOut !== undefined) {
     const dest = opts.gradOut;
     if (!(dest instanceof Float32Array) && !(dest instanceof WasmArray)) {
@@ -52,7 +52,8 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
     if (dest.length !== length) {
       throw new RangeError(`${call.where}: options.gradOut must have ${length} values (N×numClasses), received ${dest.length} values`);
     }
-    if (dest === logits.source && dest instanceof WasmArray) return gradientTarget(call, logits, length, { inPlace: true });
+    if (dest === logits.source) return overLogits(call, logits, length, dest);
+    if (staged && dest instanceof Float32Array) return overLogits(call, logits, length, dest);
     const out = call.outputInto(dest, length, 'options.gradOut');
     return {
       ptr: out.ptr,
@@ -62,8 +63,32 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
       },
     };
   }
+  if (staged) {
+    const ptr = logits.ptr;
+    return { ptr, finish: () => call.read(ptr, length) };
+  }
   const ptr = call.output(length, 'the gradient');
   return { ptr, finish: () => call.read(ptr, length) };
+}
+
+/**
+ * The kernel computes over the logits where they are staged (in place) and `finish` delivers the
+ * gradient to `dest`: nothing to do when `dest` is the WasmArray the kernel wrote, a copy
+ * otherwise.
+ */
+function overLogits(call: KernelCall, logits: Staged, length: number, dest: FloatArray): GradientTarget {
+  const ptr = logits.ptr;
+  return {
+    ptr,
+    finish() {
+      if (dest instanceof WasmArray) {
+        if (dest !== logits.source) dest.view.set(new Float32Array(call.k.memory.buffer, ptr, length));
+      } else {
+        dest.set(new Float32Array(call.k.memory.buffer, ptr, length));
+      }
+      return dest;
+    },
+  };
 }
 
 /**

@@ -1,0 +1,284 @@
+// The labelsmooth benchmark, runtime-neutral: the same module runs in Node, Bun, Deno and a
+// Chromium page. Everything runtime-specific comes in through `env` (see run.mjs, node-entry.mjs,
+// browser-entry.html):
+//   env.ls        the labelsmooth module namespace (dist/index.mjs or dist/browser.mjs)
+//   env.tf        the @tensorflow/tfjs namespace with tfjs-backend-wasm registered, or null
+//   env.wasmBytes { simd128, scalar }: the bytes of the package's .wasm builds (for the exp bound)
+//   env.glue      { simd128, scalar }: the wasm-bindgen glue modules of those builds
+//   env.runtime   { name, version }
+//   env.log(line) progress output
+// The result is a plain JSON-able object (see `runBench`).
+
+/** The problem shapes, N×K. */
+export const FULL_SHAPES = [
+  [8192, 1000],
+  [1024, 32000],
+  [128, 256000],
+];
+export const QUICK_SHAPES = [
+  [512, 1000],
+  [16, 32000],
+];
+
+const EPS = 0.1;
+
+/** Median, min and max of a list of milliseconds. */
+function stats(times) {
+  const s = [...times].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1] };
+}
+
+/** Deterministic logits in about [-8, 8], the way a trained network's look (one or two peaks). */
+function fillLogits(out, n, k) {
+  let seed = 0x9e3779b9;
+  for (let i = 0; i < n * k; i++) {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    out[i] = ((seed >>> 0) / 4294967296) * 12 - 8;
+  }
+  for (let r = 0; r < n; r++) out[r * k + ((r * 7919) % k)] += 4;
+}
+
+function makeTargets(n, k, ignoredEvery = 0) {
+  const t = new Int32Array(n);
+  for (let i = 0; i < n; i++) t[i] = ignoredEvery && i % ignoredEvery === 0 ? -100 : (i * 7919) % k;
+  return t;
+}
+
+/**
+ * A careful plain-JS loss + gradient (what a user would write): max-subtracted log-softmax and
+ * its gradient in one function, uniform label smoothing, mean over rows, Float32Array in and out,
+ * no allocation per call.
+ */
+export function plainJsCrossEntropyWithGrad(x, targets, n, k, eps, grad) {
+  const off = eps / k;
+  const on = 1 - eps + off;
+  const scale = 1 / n;
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    const o = i * k;
+    let m = -Infinity;
+    for (let j = 0; j < k; j++) {
+      const v = x[o + j];
+      if (v > m) m = v;
+    }
+    let s = 0;
+    let sumD = 0;
+    for (let j = 0; j < k; j++) {
+      const d = x[o + j] - m;
+      const e = Math.exp(d);
+      grad[o + j] = e;
+      s += e;
+      sumD += d;
+    }
+    const lse = Math.log(s);
+    const y = targets[i];
+    // −Σ q (d − lse) with Σ q = 1: lse − off·Σd − (on − off)·d_y
+    total += lse - off * sumD - (on - off) * (x[o + y] - m);
+    const a = scale / s;
+    const b = scale * off;
+    for (let j = 0; j < k; j++) grad[o + j] = grad[o + j] * a - b;
+    grad[o + y] -= scale * (on - off);
+  }
+  return total * scale;
+}
+
+/**
+ * Times `fn`: `warmup` untimed calls, then `runs` timed ones (at least `minRuns`, more while the
+ * total stays under `budgetMs`). Returns the stats in ms.
+ */
+function measure(fn, { warmup, runs, budgetMs, warmupMs = 0 }, afterWarmup) {
+  // Engines start wasm in a baseline tier and optimise hot functions in the background: warm up
+  // for a number of calls and a minimum time, whichever is longer (at most 100 calls).
+  const w0 = performance.now();
+  for (let i = 0; i < 100 && (i < warmup || performance.now() - w0 < warmupMs); i++) fn();
+  afterWarmup?.();
+  const times = [];
+  const start = performance.now();
+  while (times.length < runs || (performance.now() - start < budgetMs && times.length < 3 * runs)) {
+    const t0 = performance.now();
+    fn();
+    times.push(performance.now() - t0);
+  }
+  return { ...stats(times), runs: times.length, times };
+}
+
+/** The active labelsmooth build's wasm memory size, in bytes. */
+function memoryBytes(ls) {
+  const probe = ls.allocFloat32(0);
+  const bytes = probe.view.buffer.byteLength;
+  probe.free();
+  return bytes;
+}
+
+/**
+ * Runs the benchmark. `opts.quick`: tiny shapes and fewer runs. Returns
+ * `{ runtime, quick, shapes, rows: [{ shape, id, impl, variant, ms: {median,min,max,runs}, mlogitsPerS, memory? }] }`.
+ */
+export async function runBench(env, opts = {}) {
+  const { ls, tf, runtime, log } = env;
+  const quick = !!opts.quick;
+  const shapes = opts.shapes ?? (quick ? QUICK_SHAPES : FULL_SHAPES);
+  const timing = quick ? { warmup: 2, warmupMs: 150, runs: 5, budgetMs: 0 } : { warmup: 3, warmupMs: 300, runs: 7, budgetMs: 700 };
+  const slowTiming = { warmup: 1, warmupMs: 0, runs: 5, budgetMs: 0 };
+  const rows = [];
+  const errors = [];
+  let step = 0;
+  const plan = shapes.length;
+  const progress = (shape, what) => log(`[${runtime.name}] shape ${step}/${plan} ${shape[0]}×${shape[1]}: ${what}`);
+
+  // The exp bound: the package's own builds, instantiated a second time through their glue so that
+  // the `exp_slice` export (not part of the public API) can be called directly.
+  const raw = {};
+  for (const b of ['simd128', 'scalar']) {
+    if (env.glue?.[b] && env.wasmBytes?.[b]) raw[b] = env.glue[b].initSync({ module: env.wasmBytes[b] });
+  }
+
+  for (const shape of shapes) {
+    step++;
+    const [n, k] = shape;
+    const area = n * k;
+    const record = (id, impl, variant, ms, extra = {}) => {
+      const row = { shape: `${n}×${k}`, n, k, id, impl, variant, ms, mlogitsPerS: area / ms.median / 1e3, ...extra };
+      rows.push(row);
+      progress(shape, `${impl} ${variant}: ${ms.median.toFixed(2)} ms median (${row.mlogitsPerS.toFixed(0)} M logits/s)`);
+      return row;
+    };
+    const logitsF32 = new Float32Array(area);
+    fillLogits(logitsF32, n, k);
+    let shift = -Infinity;
+    for (let i = 0; i < area; i++) if (logitsF32[i] > shift) shift = logitsF32[i];
+    const targets = makeTargets(n, k);
+    const targetsIgnored = makeTargets(n, k, 10);
+    const gradF32 = new Float32Array(area);
+
+    for (const backend of ['simd128', 'scalar']) {
+      ls.initSync({ backend });
+      const x = ls.allocFloat32(area);
+      const g = ls.allocFloat32(area);
+      x.view.set(logitsF32);
+      const base = { numClasses: k, labelSmoothing: EPS };
+      // Memory: the size after the warm-up calls, and after the timed ones.
+      let warmBytes = 0;
+      const snapshot = () => (warmBytes = memoryBytes(ls));
+      const memory = () => ({ firstCallsGrowthBytes: warmBytes - memBefore, grownDuringCallsBytes: memoryBytes(ls) - warmBytes, nkBlockBytes: area * 4 });
+      // Kernel only: WasmArray logits and gradOut.
+      const kernelOpts = { ...base, gradOut: g };
+      let memBefore = memoryBytes(ls);
+      const fg = measure(() => ls.crossEntropyWithGrad(x, targets, kernelOpts), timing, snapshot);
+      record(`ls-${backend}-kernel`, `labelsmooth ${backend}`, 'kernel: forward+gradient (WasmArray in, gradOut WasmArray)', fg, { memory: memory() });
+      const fwd = measure(() => ls.crossEntropy(x, targets, base), timing);
+      record(`ls-${backend}-forward`, `labelsmooth ${backend}`, 'kernel: forward only (WasmArray in)', fwd);
+      // In place: the gradient overwrites the logits (the values change every call; the work does not).
+      memBefore = memoryBytes(ls);
+      const ip = measure(() => ls.crossEntropyWithGrad(x, targets, { ...base, inPlace: true }), timing, snapshot);
+      record(`ls-${backend}-inplace`, `labelsmooth ${backend}`, 'kernel: forward+gradient in place (inPlace: true on a WasmArray)', ip, { memory: memory() });
+      x.view.set(logitsF32);
+      // Through the plain API: copy in, gradient into a caller Float32Array.
+      const plainOpts = { ...base, gradOut: gradF32 };
+      memBefore = memoryBytes(ls);
+      const plain = measure(() => ls.crossEntropyWithGrad(logitsF32, targets, plainOpts), timing, snapshot);
+      record(`ls-${backend}-plain`, `labelsmooth ${backend}`, 'plain API: forward+gradient (Float32Array in, gradOut Float32Array)', plain, { memory: memory() });
+      if (backend === 'simd128') {
+        // Options: every row is kernel-only forward+gradient.
+        const onehotValues = ls.smoothTargets(targets, k);
+        const onehot = ls.allocFloat32(area);
+        onehot.view.set(onehotValues); // (a view is taken after the last allocation)
+        const weight = ls.allocFloat32(k);
+        weight.view.set(Float32Array.from({ length: k }, (_, i) => 0.5 + (i % 7) / 7));
+        const options = [
+          ['weights', 'option: class weights', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, weight })],
+          ['ignored', 'option: 10 % ignored rows', () => ls.crossEntropyWithGrad(x, targetsIgnored, kernelOpts)],
+          ['zloss', 'option: zLoss 1e-4', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, zLoss: 1e-4 })],
+          ['annotated', "option: convention 'annotated' (paddingIdx 0)", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'annotated', paddingIdx: 0 })],
+          ['fairseq', "option: convention 'fairseq', reduction 'sum'", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'fairseq', reduction: 'sum' })],
+          ['soft', 'option: soft targets (softCrossEntropyWithGrad, N×K probs)', () => ls.softCrossEntropyWithGrad(x, onehot, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
+          ['onehot', 'option: one-hot labels tfjs-style (softmaxCrossEntropyWithGrad)', () => ls.softmaxCrossEntropyWithGrad(onehot, x, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
+        ];
+        for (const [id, variant, fn] of options) {
+          record(`ls-${backend}-${id}`, `labelsmooth ${backend}`, variant, measure(fn, timing));
+        }
+        onehot.free();
+        weight.free();
+      }
+      x.free();
+      g.free();
+      // The measured SIMD-exp bound: one exp per logit (Σ exp(x − max), nothing stored), the
+      // arithmetic of the kernels' exp pass and nothing else.
+      const w = raw[backend];
+      if (w) {
+        const ptr = w.alloc(area * 4);
+        new Float32Array(w.memory.buffer, ptr, area).set(logitsF32);
+        const ms = measure(() => w.exp_slice(ptr, area, 0, shift), timing);
+        record(`exp-${backend}`, `exp bound ${backend}`, 'exp only: Σ exp(x − max) over N×K, the exp pass alone', ms);
+        w.dealloc(ptr, area * 4);
+      }
+    }
+    ls.initSync({ backend: 'simd128' });
+
+    // Plain JS.
+    {
+      const ms = measure(() => plainJsCrossEntropyWithGrad(logitsF32, targets, n, k, EPS, gradF32), slowTiming);
+      record('plain-js', 'plain JS', 'forward+gradient (Float32Array, one careful function)', ms);
+    }
+
+    // tfjs: wasm backend at every shape, cpu at the smallest only (seconds per call).
+    if (tf) {
+      const backends = shape === shapes[0] ? ['wasm', 'cpu'] : ['wasm'];
+      for (const tb of backends) {
+        try {
+          await tf.setBackend(tb);
+          await tf.ready();
+          const xt = tf.tensor2d(logitsF32, [n, k]);
+          const tt = tf.tensor1d(targets, 'int32');
+          // oneHot(..., 'float32') gives wrong values on tfjs-wasm 4.22: one-hot as int32, then cast.
+          const vg = tf.valueAndGrad((lg) => tf.losses.softmaxCrossEntropy(tf.oneHot(tt, k).cast('float32'), lg, undefined, EPS));
+          const run = () =>
+            tf.tidy(() => {
+              const { value, grad } = vg(xt);
+              value.dataSync();
+              grad.dataSync();
+            });
+          const ms = measure(run, slowTiming);
+          record(`tfjs-${tb}`, `tfjs-${tb}`, 'forward+gradient (tf.valueAndGrad of tf.losses.softmaxCrossEntropy, dataSync)', ms);
+          xt.dispose();
+          tt.dispose();
+        } catch (e) {
+          errors.push(`tfjs-${tb} at ${n}×${k}: ${e?.message ?? e}`);
+          log(`[${runtime.name}] tfjs-${tb} failed: ${e?.message ?? e}`);
+        }
+      }
+    }
+  }
+
+  // Ratios within this run, per shape.
+  for (const shape of new Set(rows.map((r) => r.shape))) {
+    const at = (id) => rows.find((r) => r.shape === shape && r.id === id);
+    const kernel = at('ls-simd128-kernel');
+    for (const r of rows.filter((r) => r.shape === shape)) {
+      if (kernel && r !== kernel) r.kernelSpeedupOverThis = r.ms.median / kernel.ms.median;
+    }
+    const bound = at('exp-simd128');
+    const fwd = at('ls-simd128-forward');
+    if (bound && fwd) fwd.fractionOfExpBound = bound.ms.median / fwd.ms.median;
+    if (bound && kernel) kernel.fractionOfExpBound = bound.ms.median / kernel.ms.median;
+    const plain = at('ls-simd128-plain');
+    for (const base of ['tfjs-wasm', 'plain-js']) {
+      const b = at(base);
+      if (!b) continue;
+      if (kernel) kernel[`speedupOver_${base}`] = b.ms.median / kernel.ms.median;
+      if (plain) plain[`speedupOver_${base}`] = b.ms.median / plain.ms.median;
+    }
+  }
+  return {
+    runtime,
+    quick,
+    shapes: shapes.map(([n, k]) => `${n}×${k}`),
+    versions: { labelsmooth: env.lsVersion ?? null, tfjs: tf?.version_core ?? tf?.version?.['tfjs-core'] ?? null, tfjsWasmThreads: env.tfThreads ?? null },
+    errors,
+    rows,
+  };
+}

@@ -1,0 +1,62 @@
+// Runs bench.mjs in a server-side runtime (Node, Bun or Deno: only node:fs, node:path, node:url
+// and node:os are used) and writes the result as JSON to the file named by --out.
+//   node bench/node-entry.mjs [--quick] --out file.json
+import { readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runBench } from './bench.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const out = args[args.indexOf('--out') + 1];
+const noTf = args.includes('--no-tfjs');
+
+const runtime = (() => {
+  if (typeof globalThis.Deno !== 'undefined') return { name: 'deno', version: globalThis.Deno.version.deno, engine: `V8 ${globalThis.Deno.version.v8}` };
+  if (typeof globalThis.Bun !== 'undefined') return { name: 'bun', version: globalThis.Bun.version, engine: 'JavaScriptCore' };
+  return { name: 'node', version: process.versions.node, engine: `V8 ${process.versions.v8}` };
+})();
+const log = (line) => process.stderr.write(`${line}\n`);
+// tfjs prints a hint about tfjs-node through console.log/warn; keep the output to progress lines.
+for (const method of ['log', 'warn']) {
+  const original = console[method];
+  console[method] = (...a) => {
+    if (!String(a[0]).includes('tfjs-node') && !/^=+$/.test(String(a[0]).trim())) original(...a);
+  };
+}
+
+const ls = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/index.mjs')).href);
+const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
+const glue = {
+  simd128: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/simd/labelsmooth_wasm.js')).href),
+  scalar: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm.js')).href),
+};
+const wasmBytes = {
+  simd128: readFileSync(join(root, 'packages/labelsmooth/wasm/simd/labelsmooth_wasm_bg.wasm')),
+  scalar: readFileSync(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm_bg.wasm')),
+};
+
+let tf = null;
+let tfThreads = null;
+if (!noTf) {
+  try {
+    tf = await import('@tensorflow/tfjs');
+    const tfw = await import('@tensorflow/tfjs-backend-wasm');
+    tfw.setThreadsCount?.(1);
+    tfw.setWasmPaths(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    tfThreads = tfw.getThreadsCount?.() ?? null;
+  } catch (e) {
+    log(`[${runtime.name}] tfjs unavailable: ${e?.message ?? e}`);
+    tf = null;
+  }
+}
+
+const cpus = os.cpus();
+const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick });
+result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
+writeFileSync(out, JSON.stringify(result, null, 1));
+log(`[${runtime.name}] done`);

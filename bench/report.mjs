@@ -1,0 +1,157 @@
+// Renders the merged benchmark results (bench/run.mjs) as a Markdown report and an SVG bar chart
+// (hand-written SVG: log scale, one panel per runtime, one group per shape, one colour per
+// implementation).
+
+const fmt = (v, digits = 0) => (v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
+const ms = (v) => (v >= 100 ? fmt(v, 0) : v >= 10 ? fmt(v, 1) : fmt(v, 2));
+const times = (v) => (v === undefined ? '—' : `${v >= 10 ? fmt(v, 0) : fmt(v, 1)}×`);
+const bytes = (b) => (b === undefined ? '' : b === 0 ? '0 B' : `${fmt(b / 2 ** 20, 1)} MiB`);
+
+function find(rt, shape, id) {
+  return rt.rows.find((r) => r.shape === shape && r.id === id);
+}
+
+/** The Markdown report. */
+export function renderMarkdown(m) {
+  const out = [];
+  const rtNames = m.runtimes.map((r) => `${r.runtime.name} ${r.runtime.version}`).join(', ');
+  out.push(`# labelsmooth benchmark (${m.mode} mode)`);
+  out.push('');
+  out.push(`${m.date.slice(0, 10)} · ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform} · load average at the end ${m.machine.loadAverage.join(' / ')}`);
+  out.push('');
+  out.push(`labelsmooth ${m.versions.labelsmooth} · @tensorflow/tfjs ${m.versions.tfjs} · @tensorflow/tfjs-backend-wasm ${m.versions.tfjsBackendWasm} · runtimes: ${rtNames} · took ${fmt(m.durationSeconds)} s`);
+  out.push('');
+  out.push('Single thread. Label-smoothed cross-entropy (ε = 0.1, mean) and its gradient over N×K logits. Each row: warm-up, then ≥ 5 timed runs; the median, min–max, and M logits/s = N·K / median. Every ratio compares medians measured in the same run of the same runtime.');
+  out.push('');
+  out.push('## Summary (M logits/s; forward+gradient unless noted)');
+  out.push('');
+  out.push('| runtime | N×K | kernel fwd+grad | forward only | SIMD-exp bound | forward ÷ bound | plain API fwd+grad | scalar fwd+grad | kernel × tfjs-wasm | kernel × plain JS | plain API × tfjs-wasm | plain API × plain JS |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  for (const rt of m.runtimes) {
+    for (const shape of rt.shapes) {
+      const k = find(rt, shape, 'ls-simd128-kernel');
+      const f = find(rt, shape, 'ls-simd128-forward');
+      const b = find(rt, shape, 'exp-simd128');
+      const p = find(rt, shape, 'ls-simd128-plain');
+      const s = find(rt, shape, 'ls-scalar-kernel');
+      out.push(
+        `| ${rt.runtime.name} | ${shape} | ${fmt(k?.mlogitsPerS)} | ${fmt(f?.mlogitsPerS)} | ${fmt(b?.mlogitsPerS)} | ${f?.fractionOfExpBound ? `${fmt(100 * f.fractionOfExpBound)} %` : '—'} | ${fmt(p?.mlogitsPerS)} | ${fmt(s?.mlogitsPerS)} | ${times(k?.['speedupOver_tfjs-wasm'])} | ${times(k?.['speedupOver_plain-js'])} | ${times(p?.['speedupOver_tfjs-wasm'])} | ${times(p?.['speedupOver_plain-js'])} |`,
+      );
+    }
+  }
+  out.push('');
+  out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else.');
+  out.push('');
+  out.push('## Memory');
+  out.push('');
+  out.push('Wasm memory growth of each labelsmooth row: during its first (warm-up) calls, and over its timed calls, next to the size of one N×K array. The kernel and in-place rows allocate no N×K block at all (their growth stays below one N×K array even on the first call); the plain API stages the logits once (one N×K block, which the gradient overwrites in place) and reuses that memory afterwards.');
+  out.push('');
+  out.push('| runtime | N×K | N×K array | kernel (gradOut): first calls / timed | in place: first / timed | plain API: first / timed |');
+  out.push('|---|---|--:|--:|--:|--:|');
+  for (const rt of m.runtimes) {
+    for (const shape of rt.shapes) {
+      const k = find(rt, shape, 'ls-simd128-kernel');
+      const i = find(rt, shape, 'ls-simd128-inplace');
+      const p = find(rt, shape, 'ls-simd128-plain');
+      const pair = (r) => (r?.memory ? `${bytes(r.memory.firstCallsGrowthBytes)} / ${bytes(r.memory.grownDuringCallsBytes)}` : '—');
+      out.push(`| ${rt.runtime.name} | ${shape} | ${bytes(k?.memory?.nkBlockBytes)} | ${pair(k)} | ${pair(i)} | ${pair(p)} |`);
+    }
+  }
+  for (const rt of m.runtimes) {
+    out.push('');
+    out.push(`## ${rt.runtime.name} ${rt.runtime.version} (${rt.runtime.engine ?? ''}${rt.versions?.tfjsWasmThreads ? `, tfjs-wasm threads: ${rt.versions.tfjsWasmThreads}` : ''}, ${fmt(rt.seconds)} s)`);
+    if (rt.errors?.length) {
+      out.push('');
+      for (const e of rt.errors) out.push(`- not measured: ${e}`);
+    }
+    for (const shape of rt.shapes) {
+      out.push('');
+      out.push(`### ${shape}`);
+      out.push('');
+      out.push('| implementation | what | median ms | min–max ms | runs | M logits/s | simd128 kernel is × faster |');
+      out.push('|---|---|--:|--:|--:|--:|--:|');
+      for (const r of rt.rows.filter((r) => r.shape === shape)) {
+        out.push(`| ${r.impl} | ${r.variant} | ${ms(r.ms.median)} | ${ms(r.ms.min)}–${ms(r.ms.max)} | ${r.ms.runs} | ${fmt(r.mlogitsPerS)} | ${r.id === 'ls-simd128-kernel' ? '1×' : times(r.kernelSpeedupOverThis)} |`);
+      }
+    }
+  }
+  if (m.failures?.length) {
+    out.push('');
+    out.push('## Failures');
+    out.push('');
+    for (const f of m.failures) out.push(`- ${f}`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/** What the chart shows, in order, with its colour. */
+const SERIES = [
+  ['exp-simd128', 'SIMD-exp bound (exp only)', '#9e9e9e'],
+  ['ls-simd128-kernel', 'labelsmooth simd128, kernel', '#1b5e20'],
+  ['ls-simd128-plain', 'labelsmooth simd128, plain API', '#66bb6a'],
+  ['ls-scalar-kernel', 'labelsmooth scalar, kernel', '#0277bd'],
+  ['plain-js', 'plain JS', '#f9a825'],
+  ['tfjs-wasm', 'tfjs-wasm', '#e65100'],
+  ['tfjs-cpu', 'tfjs-cpu', '#b71c1c'],
+];
+
+const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** The SVG bar chart: forward+gradient M logits/s, log scale. */
+export function renderSvg(m) {
+  const values = m.runtimes.flatMap((rt) => rt.rows.filter((r) => SERIES.some(([id]) => id === r.id)).map((r) => r.mlogitsPerS)).filter((v) => v > 0);
+  const lo = 10 ** Math.floor(Math.log10(Math.min(...values, 1)));
+  const hi = 10 ** Math.ceil(Math.log10(Math.max(...values, 10)));
+  const width = 960;
+  const left = 70;
+  const right = 20;
+  const panelH = 230;
+  const top = 86;
+  const gap = 50;
+  const height = top + m.runtimes.length * (panelH + gap) + 10;
+  const y = (v, y0) => y0 + panelH - (panelH * (Math.log10(v) - Math.log10(lo))) / (Math.log10(hi) - Math.log10(lo));
+  const parts = [];
+  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="system-ui, -apple-system, Segoe UI, sans-serif" font-size="12">`);
+  parts.push(`<rect width="${width}" height="${height}" fill="#ffffff"/>`);
+  parts.push(`<text x="${left}" y="22" font-size="15" font-weight="600">labelsmooth: label-smoothed cross-entropy forward+gradient, M logits/s (log scale, higher is better)</text>`);
+  parts.push(`<text x="${left}" y="40" fill="#555">${esc(`${m.date.slice(0, 10)} · ${m.machine.cpu} · single thread · medians · grey: exp-only bound`)}</text>`);
+  // Legend.
+  let lx = left;
+  let ly = 50;
+  for (const [, label, colour] of SERIES) {
+    const w = 24 + label.length * 7;
+    if (lx + w > width - right) {
+      lx = left;
+      ly += 16;
+    }
+    parts.push(`<rect x="${lx}" y="${ly}" width="10" height="10" fill="${colour}"/><text x="${lx + 14}" y="${ly + 9}">${esc(label)}</text>`);
+    lx += w;
+  }
+  m.runtimes.forEach((rt, p) => {
+    const y0 = top + p * (panelH + gap) + 20;
+    parts.push(`<text x="${left}" y="${y0 - 6}" font-weight="600">${esc(`${rt.runtime.name} ${rt.runtime.version}`)}</text>`);
+    for (let d = lo; d <= hi; d *= 10) {
+      const yy = y(d, y0);
+      parts.push(`<line x1="${left}" x2="${width - right}" y1="${yy}" y2="${yy}" stroke="#ddd"/><text x="${left - 6}" y="${yy + 4}" text-anchor="end" fill="#555">${fmt(d)}</text>`);
+    }
+    const groupW = (width - left - right) / rt.shapes.length;
+    rt.shapes.forEach((shape, g) => {
+      const present = SERIES.filter(([id]) => find(rt, shape, id));
+      const barW = Math.min(34, (groupW - 30) / Math.max(present.length, 1));
+      const x0 = left + g * groupW + (groupW - barW * present.length) / 2;
+      present.forEach(([id, label, colour], i) => {
+        const r = find(rt, shape, id);
+        const v = r.mlogitsPerS;
+        const yy = y(Math.max(v, lo), y0);
+        const x = x0 + i * barW;
+        parts.push(`<rect x="${x + 1}" y="${yy}" width="${barW - 2}" height="${y0 + panelH - yy}" fill="${colour}"><title>${esc(`${rt.runtime.name} ${shape} ${label}: ${fmt(v, 1)} M logits/s (median ${ms(r.ms.median)} ms)`)}</title></rect>`);
+        parts.push(`<text x="${x + barW / 2}" y="${yy - 3}" text-anchor="middle" font-size="9" fill="#333">${v >= 10 ? fmt(v) : fmt(v, 1)}</text>`);
+      });
+      parts.push(`<text x="${left + g * groupW + groupW / 2}" y="${y0 + panelH + 16}" text-anchor="middle" fill="#333">N×K = ${esc(shape)}</text>`);
+    });
+    parts.push(`<line x1="${left}" x2="${width - right}" y1="${y0 + panelH}" y2="${y0 + panelH}" stroke="#888"/>`);
+  });
+  parts.push('</svg>');
+  return `${parts.join('\n')}\n`;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// The labelsmooth benchmark runner: runs bench/bench.mjs in Node, Bun, Deno and headless Chromium,
+// one runtime after another, merges the results and writes bench/results/latest.{json,md,svg}.
+//
+//   node bench/run.mjs                 full mode: 3 large shapes, every runtime (several minutes)
+//   node bench/run.mjs --quick         tiny shapes, Node only, for CI (well under a minute);
+//                                      writes target/bench-quick/ instead of bench/results/
+//   options: --runtimes node,bun,deno,chromium   --no-tfjs   --out DIR   --no-build
+//            --render (only re-render latest.md/.svg from latest.json)
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import os from 'node:os';
+import { dirname, extname, join, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderMarkdown, renderSvg } from './report.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const quick = flag('--quick');
+const runtimes = value('--runtimes', quick ? 'node' : 'node,bun,deno,chromium').split(',');
+// Quick runs (CI) must not overwrite the committed full results that the README embeds.
+const outDir = value('--out', join(root, quick ? 'target/bench-quick' : 'bench/results'));
+const noTf = flag('--no-tfjs');
+const say = (line) => process.stderr.write(`${line}\n`);
+
+// --render: rewrite latest.md and latest.svg from latest.json (after changing report.mjs).
+if (flag('--render')) {
+  const m = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8'));
+  writeFileSync(join(outDir, 'latest.md'), renderMarkdown(m));
+  writeFileSync(join(outDir, 'latest.svg'), renderSvg(m));
+  say(`[bench] rendered ${join(outDir, 'latest.md')} and latest.svg from latest.json`);
+  process.exit(0);
+}
+
+const started = Date.now();
+if (!flag('--no-build')) {
+  say('[bench] building what is stale (scripts/build.sh)');
+  const b = spawnSync('bash', ['scripts/build.sh', '--quiet'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) process.exit(b.status ?? 1);
+}
+for (const f of ['packages/labelsmooth/dist/index.mjs', 'packages/labelsmooth/dist/browser.mjs', 'packages/labelsmooth/wasm/simd/labelsmooth_wasm_bg.wasm']) {
+  if (!existsSync(join(root, f))) {
+    say(`[bench] ${f} is missing: run npm run build first`);
+    process.exit(1);
+  }
+}
+
+const tmp = join(os.tmpdir(), `labelsmooth-bench-${process.pid}`);
+mkdirSync(tmp, { recursive: true });
+
+/** Runs a child process, streaming its progress lines (stderr) to ours. */
+function run(cmd, cmdArgs) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'inherit', 'pipe'] });
+    let buffered = '';
+    child.stderr.on('data', (d) => {
+      buffered += d;
+      const lines = buffered.split('\n');
+      buffered = lines.pop();
+      for (const l of lines) if (l.trim()) say(l);
+    });
+    child.on('error', (e) => resolve({ code: -1, error: e.message }));
+    child.on('close', (code) => {
+      if (buffered.trim()) say(buffered);
+      resolve({ code });
+    });
+  });
+}
+
+const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : [])];
+const npxBin = (name) => {
+  const local = join(root, 'node_modules/.bin', name);
+  return existsSync(local) ? local : name;
+};
+
+async function runServerRuntime(name) {
+  const out = join(tmp, `${name}.json`);
+  const commands = {
+    node: [process.execPath, [...serverArgs, '--out', out]],
+    bun: [npxBin('bun'), ['run', ...serverArgs, '--out', out]],
+    deno: [npxBin('deno'), ['run', '--allow-read', '--allow-write', '--allow-env', '--allow-sys', ...serverArgs, '--out', out]],
+  };
+  const [cmd, cmdArgs] = commands[name];
+  const r = await run(cmd, cmdArgs);
+  if (r.code !== 0 || !existsSync(out)) return { error: `${name} exited with ${r.code}${r.error ? `: ${r.error}` : ''}` };
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
+
+async function runChromium() {
+  let chromium;
+  try {
+    ({ chromium } = await import('playwright-core'));
+  } catch (e) {
+    return { error: `playwright-core is not installed: ${e.message}` };
+  }
+  const server = createServer((req, res) => {
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(root, path);
+    if (!file.startsWith(root) || !existsSync(file)) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const port = server.address().port;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => say(m.text()));
+    page.on('pageerror', (e) => say(`[chromium] page error: ${e.message}`));
+    const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
+    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
+    await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 30 * 60 * 1000, polling: 500 });
+    const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
+    if (error) return { error: `chromium: ${error}` };
+    result.runtime.version = browser.version();
+    return result;
+  } finally {
+    await browser.close();
+    server.close();
+  }
+}
+
+const results = [];
+const failures = [];
+for (const name of runtimes) {
+  say(`[bench] ${name}: starting (${results.length + failures.length + 1}/${runtimes.length})`);
+  const t0 = Date.now();
+  const r = name === 'chromium' ? await runChromium() : await runServerRuntime(name);
+  if (r.error) {
+    failures.push(r.error);
+    say(`[bench] ${name}: FAILED: ${r.error}`);
+  } else {
+    r.seconds = (Date.now() - t0) / 1000;
+    results.push(r);
+    say(`[bench] ${name}: done in ${r.seconds.toFixed(0)} s`);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
+
+const cpus = os.cpus();
+const merged = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  durationSeconds: (Date.now() - started) / 1000,
+  machine: {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    loadAverage: os.loadavg().map((v) => Number(v.toFixed(2))),
+  },
+  versions: {
+    labelsmooth: JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version,
+    tfjs: JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs/package.json'), 'utf8')).version,
+    tfjsBackendWasm: JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/package.json'), 'utf8')).version,
+  },
+  failures,
+  runtimes: results,
+};
+mkdirSync(outDir, { recursive: true });
+writeFileSync(join(outDir, 'latest.json'), JSON.stringify(merged, null, 1));
+writeFileSync(join(outDir, 'latest.md'), renderMarkdown(merged));
+writeFileSync(join(outDir, 'latest.svg'), renderSvg(merged));
+say(`[bench] wrote ${join(outDir, 'latest.json')}, latest.md and latest.svg in ${merged.durationSeconds.toFixed(0)} s`);
+if (failures.length) {
+  say(`[bench] ${failures.length} runtime(s) failed`);
+  process.exit(1);
+}
