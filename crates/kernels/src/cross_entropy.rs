@@ -189,27 +189,39 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             let x = io.logits();
             (row_max::<V>(x), x[y], pad.map(|p| x[p]))
         };
-        // Exp pass, the padding column (if any) outside the Σ w·d segments.
-        let (s, swd) = match (pad, x_pad) {
-            (Some(p), Some(xp)) => {
-                let (sa, aa) = exp_pass::<V, W, R::Row<'_>>(&mut io, 0, p, w, m, &consts);
-                let e_pad = exp_nonpositive_scalar(xp - m);
-                io.store(p, Scalar(e_pad));
-                let (sb, ab) = exp_pass::<V, W, R::Row<'_>>(&mut io, p + 1, k, w, m, &consts);
-                (sa + e_pad + sb, aa + ab)
-            }
-            _ => exp_pass::<V, W, R::Row<'_>>(&mut io, 0, k, w, m, &consts),
-        };
+        // Exp pass; the columns in `outside` (the padding column; the target too when its logit
+        // is −∞) are kept out of the Σ w·d segments, because −∞ there would turn the
+        // subtraction of their term into ∞ − ∞.
+        let target_outside = x_y == f32::NEG_INFINITY;
+        let mut outside = [pad.unwrap_or(usize::MAX), if target_outside { y } else { usize::MAX }];
+        outside.sort_unstable();
+        let (mut s, mut swd, mut start) = (0.0f32, 0.0f32, 0usize);
+        for &col in outside.iter().filter(|&&c| c != usize::MAX) {
+            let (sa, aa) = exp_pass::<V, W, R::Row<'_>>(&mut io, start, col, w, m, &consts);
+            let x_col = if Some(col) == pad { x_pad.unwrap_or(x_y) } else { x_y };
+            let e_col = exp_nonpositive_scalar(x_col - m);
+            io.store(col, Scalar(e_col));
+            s += sa + e_col;
+            swd += aa;
+            start = col + 1;
+        }
+        let (sb, ab) = exp_pass::<V, W, R::Row<'_>>(&mut io, start, k, w, m, &consts);
+        s += sb;
+        swd += ab;
         let ln_s = (s as f64).ln();
         let wy = w.at(y) as f64;
         let dy = (x_y - m) as f64;
-        let c = off64 * w_total + (on64 - off64) * wy;
+        // With off = 0 only the target's weight counts (an infinite weight elsewhere must not
+        // meet a zero target mass: 0·∞).
+        let c = if off == 0.0 { on64 * wy } else { off64 * w_total + (on64 - off64) * wy };
         let mut wqd = 0.0;
         if off != 0.0 {
             wqd += off64 * swd as f64;
         }
-        if on != off {
-            wqd += (on64 - off64) * wy * dy;
+        // Σ w·d holds the target's term unless the target is outside; q_y = on in either case.
+        let target_mass = if target_outside { on64 } else { on64 - off64 };
+        if target_mass != 0.0 {
+            wqd += target_mass * wy * dy;
         }
         let lse = m as f64 + ln_s;
         let mut loss = ln_s * c - wqd;
@@ -218,7 +230,8 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         }
         total += loss;
         nll -= wy * (dy - ln_s);
-        smooth -= swd as f64 - ln_s * w_total;
+        let swd_all = if target_outside { swd as f64 + wy * dy } else { swd as f64 };
+        smooth -= swd_all - ln_s * w_total;
         lse_squared += lse * lse;
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
@@ -230,7 +243,11 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             let a = scale * cz / s as f64;
             let e_y = g[y] as f64;
             let e_pad = pad.map(|p| g[p] as f64);
-            rescale::<V, W>(g, a as f32, (scale * off64) as f32, w);
+            if off == 0.0 {
+                rescale::<V, Ones>(g, a as f32, 0.0, Ones);
+            } else {
+                rescale::<V, W>(g, a as f32, (scale * off64) as f32, w);
+            }
             g[y] = (a * e_y - scale * wy * on64) as f32;
             if let (Some(p), Some(e)) = (pad, e_pad) {
                 g[p] = (a * e) as f32;

@@ -81,7 +81,8 @@ fn run_kl<R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R)
             let (x, t) = (io.load::<Scalar>(j).0 as f64, args.target[i] as f64);
             let (q, term) = if args.log_target {
                 let q = t.exp();
-                (q, q * (t - x))
+                // A target of probability 0 (t = −∞) contributes 0, as 0·log 0 does below.
+                (q, if q == 0.0 { 0.0 } else { q * (t - x) })
             } else if t > 0.0 {
                 (t, t * (t.ln() - x))
             } else if t == 0.0 {

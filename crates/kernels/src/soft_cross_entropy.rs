@@ -109,7 +109,9 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         let m = row_max::<V>(io.logits());
         let (s, swqd, swq) = exp_pass::<V, W, _>(&mut io, t, w, m, ta, tb, &consts);
         let ln_s = (s as f64).ln();
-        let loss = ln_s * swq as f64 - swqd as f64;
+        // ln s = 0 exactly when the max term is the only one left: its product with an infinite
+        // Σ w·q would be 0·∞.
+        let loss = if ln_s == 0.0 { -(swqd as f64) } else { ln_s * swq as f64 - swqd as f64 };
         let scale = args.scale.at(row) as f64;
         sum += loss;
         scaled_sum += scale * loss;

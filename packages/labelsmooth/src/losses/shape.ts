@@ -1,6 +1,6 @@
 // Shapes and gradient destinations shared by every loss.
 import type { FloatArray, KernelCall, Staged } from '../call';
-import { describe, flag } from '../validate';
+import { describe, flag, isFloat32Array, notDetached } from '../validate';
 import { WasmArray } from '../wasm-array';
 
 /** N for a row-major N×K array of `length` values. */
@@ -46,14 +46,15 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
   if (inPlace) return overLogits(call, logits, length, logits.source);
   if (opts.gradOut !== undefined) {
     const dest = opts.gradOut;
-    if (!(dest instanceof Float32Array) && !(dest instanceof WasmArray)) {
+    if (!isFloat32Array(dest) && !(dest instanceof WasmArray)) {
       throw new TypeError(`${call.where}: options.gradOut must be a Float32Array or a WasmArray, received ${describe(dest)}`);
     }
+    if (isFloat32Array(dest)) notDetached(call.where, 'options.gradOut', dest);
     if (dest.length !== length) {
       throw new RangeError(`${call.where}: options.gradOut must have ${length} values (N×numClasses), received ${dest.length} values`);
     }
     if (dest === logits.source) return overLogits(call, logits, length, dest);
-    if (staged && dest instanceof Float32Array) return overLogits(call, logits, length, dest);
+    if (staged && isFloat32Array(dest)) return overLogits(call, logits, length, dest);
     const out = call.outputInto(dest, length, 'options.gradOut');
     return {
       ptr: out.ptr,
@@ -78,13 +79,19 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
  */
 function overLogits(call: KernelCall, logits: Staged, length: number, dest: FloatArray): GradientTarget {
   const ptr = logits.ptr;
+  // A Float32Array view of wasm memory may be detached by the time the kernel returns (memory
+  // grew): writeBack writes at its address instead. Its address is taken now.
+  const target =
+    dest === logits.source
+      ? logits
+      : { source: dest, wasmAddress: isFloat32Array(dest) && dest.buffer === call.k.memory.buffer ? dest.byteOffset : undefined };
   return {
     ptr,
     finish() {
       if (dest instanceof WasmArray) {
         if (dest !== logits.source) dest.view.set(new Float32Array(call.k.memory.buffer, ptr, length));
       } else {
-        dest.set(new Float32Array(call.k.memory.buffer, ptr, length));
+        call.writeBack(target, ptr, length);
       }
       return dest;
     },
