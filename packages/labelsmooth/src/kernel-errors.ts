@@ -8,15 +8,16 @@ export interface TargetContext {
   ignoreIndex: number;
 }
 
+/** The error for a target that is neither a class nor the ignore index. */
+export function targetOutOfRange(ctx: TargetContext, row: number, value: number): RangeError {
+  return new RangeError(
+    `${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses}) or ignoreIndex (${ctx.ignoreIndex}), received ${value}`,
+  );
+}
+
 export function checkStatus(k: KernelExports, status: number, ctx: TargetContext): void {
   if (status === 0) return;
-  if (status === 1) {
-    const row = k.last_error(0);
-    const value = k.last_error(1);
-    throw new RangeError(
-      `${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses}) or ignoreIndex (${ctx.ignoreIndex}), received ${value}`,
-    );
-  }
+  if (status === 1) throw targetOutOfRange(ctx, k.last_error(0), k.last_error(1));
   if (status === 2) {
     throw new RangeError(`${ctx.where}: internal length mismatch (expected ${k.last_error(0)}, received ${k.last_error(1)})`);
   }
