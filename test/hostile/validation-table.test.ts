@@ -511,12 +511,14 @@ describe('validation table (docs/validation.md)', () => {
     expect(crit.trueDist).toBeNull();
   });
 
-  it('V43 init / initSync: bad backend, bad options', async () => {
+  it('V43 init / initSync: bad backend, bad module, bad options', async () => {
     const active = backend();
     const good = crossEntropy(X6(), [0, 1], { numClasses: 3 });
     expect(() => initSync({ backend: 'gpu' as never })).toThrow("initSync: options.backend must be one of 'auto', 'simd128', 'scalar', received \"gpu\"");
     expect(() => initSync({ backend: 3 as never })).toThrow(TypeError);
     expect(() => initSync(5 as never)).toThrow('initSync: options must be an object, received 5');
+    expect(() => initSync({ module: 5 as never })).toThrow('initSync: options.module must be a WebAssembly.Module or the bytes of a .wasm (an ArrayBuffer or a typed array), received 5');
+    await expect(init({ module: true as never })).rejects.toThrow(/^init: options.module must be a WebAssembly.Module, the bytes of a .wasm, a URL, a URL string, a Response or a promise of one of these, received true/);
     await expect(init({ backend: 'gpu' as never })).rejects.toThrow(RangeError);
     expect(backend()).toBe(active);
     expect(crossEntropy(X6(), [0, 1], { numClasses: 3 })).toBe(good);
