@@ -79,6 +79,7 @@ function weightsOf(call: KernelCall, o: Partial<TfjsLossGradOptions>, n: number,
   const where = call.where;
   const per = optional<WeightsPer | undefined>(where, 'options.weightsPer', o.weightsPer, undefined, oneOfThese(READINGS));
   if (per !== undefined && !readings.includes(per)) {
+    // Only the softmax loss takes fewer readings than all three.
     throw new RangeError(
       `${where}: options.weightsPer must be 'row' (tfjs's softmax loss is one value per row, so its weights are per row; for class weights use softCrossEntropy's options.weight), received ${describe(per)}`,
     );
