@@ -172,6 +172,35 @@ describe('defaults', () => {
   });
 });
 
+describe('sigmoidCrossEntropy: weightsPer says what the weights are per (N = K = 3, the length fits two readings)', () => {
+  // Three weights on a 3×3 batch: per row or per class. Each reading must equal the same weights
+  // spelled out per element (tfjs broadcasts [N, 1] or [1, K] weights to [N, K]), for every
+  // reduction, loss and gradient: the per-element path is the one the vectors test against tfjs.
+  const labels = () => Float32Array.from([0, 0, 1, 1, 0, 0, 0, 1, 0]);
+  const x = () => Float32Array.from([1.5, -0.5, 0.25, -2, 0.75, 1, 0.5, -1.25, 2]);
+  const w = [0.5, 0, 2];
+  const spelled = { row: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((e) => w[Math.floor(e / 3)]), class: [0, 1, 2, 3, 4, 5, 6, 7, 8].map((e) => w[e % 3]) };
+  for (const per of ['row', 'class'] as const) {
+    for (const [name, reduction] of Object.entries(Reduction)) {
+      it(`${per}, ${name}`, () => {
+        const opts = { numClasses: 3, labelSmoothing: 0.1, reduction };
+        const got = sigmoidCrossEntropyWithGrad(labels(), x(), { ...opts, weights: Float32Array.from(w), weightsPer: per });
+        const want = sigmoidCrossEntropyWithGrad(labels(), x(), { ...opts, weights: Float32Array.from(spelled[per]), weightsPer: 'element' });
+        expect(got.loss).toEqual(want.loss);
+        expect(got.grad).toEqual(want.grad);
+        expect(sigmoidCrossEntropy(labels(), x(), { ...opts, weights: Float32Array.from(w), weightsPer: per })).toEqual(want.loss);
+      });
+    }
+  }
+  it('the two readings differ here, so neither may be guessed', () => {
+    const opts = { numClasses: 3, reduction: Reduction.NONE };
+    const byRow = sigmoidCrossEntropy(labels(), x(), { ...opts, weights: Float32Array.from(w), weightsPer: 'row' });
+    const byClass = sigmoidCrossEntropy(labels(), x(), { ...opts, weights: Float32Array.from(w), weightsPer: 'class' });
+    expect(byRow).not.toEqual(byClass);
+    expect(() => sigmoidCrossEntropy(labels(), x(), { ...opts, weights: Float32Array.from(w) })).toThrow(TypeError);
+  });
+});
+
 describe('behaviour', () => {
   it("'none' with upstream: the gradient of row i is scaled by upstream[i]", () => {
     const base = crossEntropyWithGrad(logits(), TARGET, { numClasses: K, labelSmoothing: 0.1, reduction: 'none' });

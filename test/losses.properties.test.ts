@@ -93,8 +93,8 @@ function f32Out(v: FloatArray | Float32Array | number | null): Float32Array {
 const closeGrad = (a: FloatArray, b: Float64Array, scale: number, label = 'grad') => close(f32Out(a), b, 2e-6 * scale + 1e-30, 1e-4, label);
 
 /** The largest factor tfjs's reduction puts on one element's gradient (d loss / d l_e). */
-function tfScale(size: number, weights: number | number[] | undefined, reduction: TfReduction, upstream: number[] | undefined): number {
-  return maxAbs(computeWeightedLossRef(new Float64Array(size), weights, reduction, upstream).dl);
+function tfScale(size: number, weights: number | number[] | undefined, reduction: TfReduction, upstream: number[] | undefined, perClass = false): number {
+  return maxAbs(computeWeightedLossRef(new Float64Array(size), weights, reduction, upstream, perClass).dl);
 }
 
 /** The largest row sum of label / probability rows (≥ 1). */
@@ -434,30 +434,35 @@ describe('sigmoidCrossEntropy (tfjs) vs the float64 reference', () => {
       weights: fc.oneof(
         fc.constant(undefined),
         fc.double({ min: 0, max: 3, noNaN: true }).map(Math.fround),
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true }).map(Math.fround)), { minLength: n, maxLength: n }),
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true }).map(Math.fround)), { minLength: n * k, maxLength: n * k }),
+        ...(['row', 'class', 'element'] as const).map((per) => {
+          const length = per === 'row' ? n : per === 'class' ? k : n * k;
+          return fc.record({ per: fc.constant(per), values: fc.array(fc.oneof(fc.constant(0), fc.double({ min: 0, max: 3, noNaN: true }).map(Math.fround)), { minLength: length, maxLength: length }) });
+        }),
       ),
       reduction: fc.constantFrom(...tfReductions),
       upstream: fc.option(floats(n * k, -2, 2)),
     }),
   );
-  it('loss and gradient σ(x) − q for every Reduction, no / scalar / per-row / per-element weights', () => {
+  it('loss and gradient σ(x) − q for every Reduction, no / scalar / per-row / per-class / per-element weights', () => {
     fc.assert(
       fc.property(sigCase, (c) => {
         const logits = f32(c.logits);
         const labels = f32(c.labels);
         const reduction = c.reduction[0];
         const refReduction = c.reduction[1];
-        const weights = c.weights === undefined ? {} : { weights: typeof c.weights === 'number' ? c.weights : f32(c.weights) };
+        const w = c.weights;
+        // An array always says what it is per: with N = K, K = 1 or N = 1 its length alone cannot.
+        const weights = w === undefined ? {} : typeof w === 'number' ? { weights: w } : { weights: f32(w.values), weightsPer: w.per };
+        const refWeights = w === undefined || typeof w === 'number' ? { weights: w } : { weights: w.values, weightsPer: w.per };
         const up = reduction === Reduction.NONE && c.upstream ? c.upstream : undefined;
         const opts = { numClasses: c.k, labelSmoothing: c.eps, reduction, ...weights };
-        const ref = sigmoidCrossEntropyRef(labels, logits, { labelSmoothing: c.eps, weights: c.weights, reduction: refReduction as TfReduction, upstream: up });
+        const ref = sigmoidCrossEntropyRef(labels, logits, { labelSmoothing: c.eps, ...refWeights, reduction: refReduction as TfReduction, upstream: up });
         const loss = sigmoidCrossEntropy(labels, logits, opts);
         const lossTol = tfTolerance(logits) + 1e-5;
         close(loss, ref.loss, lossTol, 2e-5, 'loss');
         const r = sigmoidCrossEntropyWithGrad(labels, logits, { ...opts, ...(up ? { upstream: f32(up) } : {}) });
         close(r.loss, ref.loss, lossTol, 2e-5, 'loss (WithGrad)');
-        closeGrad(r.grad, ref.grad, tfScale(c.n * c.k, c.weights, refReduction as TfReduction, up));
+        closeGrad(r.grad, ref.grad, tfScale(c.n * c.k, refWeights.weights, refReduction as TfReduction, up, refWeights.weightsPer === 'class'));
       }),
       { numRuns: RUNS },
     );

@@ -27,6 +27,7 @@ import {
 } from 'labelsmooth';
 import {
   annotatedRef,
+  centralDifferences,
   entropy,
   klDivRef,
   sigmoidCrossEntropyRef,
@@ -44,6 +45,7 @@ function note(file: string, kind: Kind): void {
 }
 
 const f32 = (v: unknown): Float32Array => Float32Array.from(flat(v as Nested));
+const F32 = (v: number[]): Float32Array => Float32Array.from(v);
 const ints = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
 const nested = (v: unknown): Nested => v as Nested;
 /** A gradient or trueDist as a Float32Array (the API returns Float32Array for Float32Array inputs). */
@@ -414,6 +416,50 @@ describe('tfjs_sigmoid_cross_entropy (tf.losses.sigmoidCrossEntropy)', () => {
       const r = sigmoidCrossEntropyWithGrad(labels, f32(c.inputs.logits), opts);
       expectClose(r.loss as never, c.outputs!.loss, SMALL, 'loss (WithGrad)');
       expectClose(f32Out(r.grad), c.outputs!.grad_logits, SMALL, 'grad');
+    });
+  }
+});
+
+// tfjs's own test of per-class weights (tensorflow/tfjs, tfjs-core/src/ops/losses/
+// sigmoid_cross_entropy_test.ts, the 3×3 "Weighted" cases): weights of shape [1, K] broadcast over
+// the [N, K] losses. With N = K = 3 the length alone cannot tell them from row weights, so
+// labelsmooth needs weightsPer: 'class' (a length of 3 without it is a TypeError). The expected
+// numbers are tfjs's; labelsmooth is also compared with the float64 reference of the same
+// semantics, whose gradient is checked against central differences.
+describe("tfjs's sigmoidCrossEntropy tests with [1, K] (per-class) weights", () => {
+  const labels = () => f32([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+  const logits = () => f32([[10, -10, -10], [-10, 10, -10], [-10, -10, 10]]);
+  const classWeights = [0.1, 0.2, 0.3];
+  const cases: Array<{ name: string; reduction?: keyof typeof Reduction; eps: number; tfjs: number | number[] }> = [
+    { name: 'Weighted - Reduction.SUM_BY_NONZERO_WEIGHTS', eps: 0, tfjs: 1.3333424 },
+    { name: 'Weighted - Reduction.NONE', reduction: 'NONE', eps: 0, tfjs: [1.0000046, 9.0797803e-6, 3.0000138, 1.0000046, 2.0000093, 1.3619671e-5, 4.5398901e-6, 2.0000093, 3.0000138] },
+    { name: 'Weighted - Reduction.MEAN', reduction: 'MEAN', eps: 0, tfjs: 6.666712284088135 },
+    { name: 'Label Smoothing - Weighted - Reduction.MEAN', reduction: 'MEAN', eps: 0.3, tfjs: 6.1667128 },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const opts = { numClasses: 3, labelSmoothing: c.eps, weights: F32(classWeights), weightsPer: 'class' as const, ...(c.reduction ? { reduction: Reduction[c.reduction] } : {}) };
+      const refReduction = (c.reduction?.toLowerCase() ?? 'sum_by_nonzero_weights') as TfReduction;
+      const ref = sigmoidCrossEntropyRef(labels(), logits(), { labelSmoothing: c.eps, weights: classWeights, weightsPer: 'class', reduction: refReduction });
+      const loss = sigmoidCrossEntropy(labels(), logits(), opts);
+      expectClose(loss as never, c.tfjs as Nested, SMALL, 'loss vs tfjs');
+      expectRef(loss as never, ref.loss, 'loss vs float64 reference');
+      const r = sigmoidCrossEntropyWithGrad(labels(), logits(), opts);
+      expect(r.loss).toEqual(loss);
+      expectRef(f32Out(r.grad), ref.grad, 'grad vs float64 reference');
+      if (c.reduction !== 'NONE') {
+        const numeric = centralDifferences(
+          (x) => sigmoidCrossEntropyRef(labels(), x, { labelSmoothing: c.eps, weights: classWeights, weightsPer: 'class', reduction: refReduction }).loss as number,
+          logits(),
+        );
+        expectRef(f32Out(r.grad), numeric, 'grad vs central differences');
+      }
+      // The same weights spelled per element give the same loss: tfjs broadcasts [1, K] to [N, K],
+      // and MEAN's divisor ΣW·(N·K / K) is the sum of the broadcast weights.
+      const perElement = F32([...classWeights, ...classWeights, ...classWeights]);
+      expectClose(sigmoidCrossEntropy(labels(), logits(), { ...opts, weights: perElement, weightsPer: 'element' }) as never, asNums(loss) as Nested, SMALL, 'as per-element weights');
+      // Without weightsPer, 3 weights with N = K = 3 are refused, not read as row weights.
+      expect(() => sigmoidCrossEntropy(labels(), logits(), { ...opts, weightsPer: undefined })).toThrow(TypeError);
     });
   }
 });

@@ -278,11 +278,15 @@ export function computeWeightedLossRef(
   weights: number | Nums | undefined,
   reduction: TfReduction,
   upstream?: Nums,
+  perClass = false,
 ): { loss: number | Float64Array; dl: Float64Array } {
   const size = l.length;
   const wSize = weights === undefined ? 0 : typeof weights === 'number' ? 1 : weights.length;
   const per = wSize === 0 ? 1 : size / wSize; // elements per weight
-  const sAt = (e: number) => (weights === undefined ? 1 : typeof weights === 'number' ? weights : weights[Math.floor(e / per)]);
+  // perClass: weights of shape [1, K] broadcast over [N, K] losses (element e has class e mod K);
+  // otherwise [N], [N, 1] or [N, K] weights, each repeated over `per` consecutive elements.
+  const sAt = (e: number) =>
+    weights === undefined ? 1 : typeof weights === 'number' ? weights : perClass ? weights[e % wSize] : weights[Math.floor(e / per)];
   const weighted = new Float64Array(size);
   for (let e = 0; e < size; e++) weighted[e] = sAt(e) * l[e];
   const dl = new Float64Array(size);
@@ -324,6 +328,8 @@ export function computeWeightedLossRef(
 export interface TfRefOptions {
   labelSmoothing?: number;
   weights?: number | Nums;
+  /** 'class': `weights` has shape [1, K] (sigmoid only); otherwise its length says its shape. */
+  weightsPer?: 'row' | 'class' | 'element';
   reduction?: TfReduction;
   upstream?: Nums;
   logSoftmax?: LogSoftmaxOptions;
@@ -374,7 +380,7 @@ export function sigmoidCrossEntropyRef(labels: Nums, logits: Nums, opts: TfRefOp
     l[e] = Math.max(x, 0) - x * q + Math.log1p(Math.exp(-Math.abs(x)));
     g[e] = sigmoid(x) - q;
   }
-  const { loss, dl } = computeWeightedLossRef(l, opts.weights, opts.reduction ?? 'sum_by_nonzero_weights', opts.upstream);
+  const { loss, dl } = computeWeightedLossRef(l, opts.weights, opts.reduction ?? 'sum_by_nonzero_weights', opts.upstream, opts.weightsPer === 'class');
   const grad = new Float64Array(size);
   for (let e = 0; e < size; e++) grad[e] = dl[e] * g[e];
   return { loss, grad };

@@ -241,8 +241,9 @@ describe('property tests: the public API against the float64 reference, both bui
           }),
         ),
         ({ pr, labels, labelSmoothing, weights: w, reduction }) => {
-          // A per-row array whose length N also equals N·K (K = 1) is per row in both.
-          const got = bothBuilds(() => sigmoidCrossEntropyWithGrad(labels, pr.x, { numClasses: pr.k, labelSmoothing, weights: w, reduction }), 'sigmoidCrossEntropyWithGrad');
+          // An array of N values (K = 1: also N·K) is per row, in both.
+          const weightsPer = w === undefined ? undefined : w.length === pr.n ? ('row' as const) : ('element' as const);
+          const got = bothBuilds(() => sigmoidCrossEntropyWithGrad(labels, pr.x, { numClasses: pr.k, labelSmoothing, weights: w, weightsPer, reduction }), 'sigmoidCrossEntropyWithGrad');
           const want = sigmoidCrossEntropyRef(labels, pr.x, { labelSmoothing, weights: w, reduction: tfName[reduction] });
           lossAgrees(got.loss, want.loss as number | Float64Array, 'sigmoidCrossEntropy loss', 1e-4 * Math.max(1, pr.x.length) * 30);
           expectAllAgree(got.grad as Float32Array, want.grad, 'sigmoidCrossEntropy grad', 1e-5, 1e-3);

@@ -23,6 +23,7 @@ import {
   softmaxCrossEntropy,
   softmaxCrossEntropyWithGrad,
 } from 'labelsmooth';
+import { OPTION_TABLE, recordingReads } from './option-table';
 import { detachedFloat32, detachedInt32, sharedFloat32, wasmMemoryBytes, withBackend } from './util';
 
 const F = (values: number[]) => new Float32Array(values);
@@ -270,7 +271,9 @@ describe('validation table (docs/validation.md)', () => {
     for (const f of intTargets) {
       const k = f.name === 'LabelSmoothing.forward' ? 3 : 3;
       for (const bad of [3, -1, -(2 ** 31), 2 ** 31 - 1]) {
-        expect(() => f.call([1, bad], k), `${f.name} ${bad}`).toThrow(`${f.name}: target[1] must be a class index in [0, 3) or ignoreIndex (-100), received ${bad}`);
+        // LabelSmoothing has no ignore index (V44): its message names none.
+        const rule = f.name === 'LabelSmoothing.forward' ? '[0, 3)' : '[0, 3) or ignoreIndex (-100)';
+        expect(() => f.call([1, bad], k), `${f.name} ${bad}`).toThrow(`${f.name}: target[1] must be a class index in ${rule}, received ${bad}`);
         expect(() => f.call(new Int32Array([1, bad]), k), `${f.name} ${bad}`).toThrow(RangeError);
       }
     }
@@ -461,9 +464,9 @@ describe('validation table (docs/validation.md)', () => {
   });
 
   it('V38 tfjs sample weights: wrong type TypeError, wrong length RangeError, NaN weight NaN loss', () => {
-    expect(() => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: new Float64Array(2) as never })).toThrow('softmaxCrossEntropy: options.weights must be a number or a Float32Array of N (2) values, received Float64Array(2)');
+    expect(() => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: new Float64Array(2) as never })).toThrow('softmaxCrossEntropy: options.weights must be a number, a Float32Array or a WasmArray, received Float64Array(2)');
     expect(() => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1]) })).toThrow('softmaxCrossEntropy: options.weights must have N (2) values, received 3 values');
-    expect(() => sigmoidCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1]) })).toThrow('sigmoidCrossEntropy: options.weights must have N (2) or N×numClasses (6) values, received 3 values');
+    expect(() => sigmoidCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1, 1]) })).toThrow('sigmoidCrossEntropy: options.weights must have N (2), numClasses (3) or N×numClasses (6) values, received 4 values');
     expect(softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: NaN })).toBeNaN();
     expect(softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([NaN, 1]) })).toBeNaN();
   });
@@ -503,19 +506,140 @@ describe('validation table (docs/validation.md)', () => {
     expect(() => new LabelSmoothing({ size: 5, paddingIdx: 0, smoothing: 0.1, fromLogits: 'y' as never })).toThrow('LabelSmoothing: options.fromLogits must be true or false, received "y"');
     const crit = new LabelSmoothing({ size: 3, paddingIdx: 0, smoothing: 0.1 });
     expect(() => crit.backward()).toThrow('LabelSmoothing.backward: call forward(x, target) first');
-    expect(() => crit.forward(X6(), [1, 3])).toThrow('LabelSmoothing.forward: target[1] must be a class index in [0, 3) or ignoreIndex (-100), received 3');
+    expect(() => crit.forward(X6(), [1, 3])).toThrow('LabelSmoothing.forward: target[1] must be a class index in [0, 3), received 3');
     // A refused forward leaves the previous state alone.
     expect(crit.trueDist).toBeNull();
   });
 
-  it('V43 init / initSync: bad backend, bad options', async () => {
+  it('V43 init / initSync: bad backend, bad module, bad options', async () => {
     const active = backend();
     const good = crossEntropy(X6(), [0, 1], { numClasses: 3 });
     expect(() => initSync({ backend: 'gpu' as never })).toThrow("initSync: options.backend must be one of 'auto', 'simd128', 'scalar', received \"gpu\"");
     expect(() => initSync({ backend: 3 as never })).toThrow(TypeError);
     expect(() => initSync(5 as never)).toThrow('initSync: options must be an object, received 5');
+    expect(() => initSync({ module: 5 as never })).toThrow('initSync: options.module must be a WebAssembly.Module or the bytes of a .wasm (an ArrayBuffer or a typed array), received 5');
+    await expect(init({ module: true as never })).rejects.toThrow(/^init: options.module must be a WebAssembly.Module, the bytes of a .wasm, a URL, a URL string, a Response or a promise of one of these, received true/);
     await expect(init({ backend: 'gpu' as never })).rejects.toThrow(RangeError);
     expect(backend()).toBe(active);
     expect(crossEntropy(X6(), [0, 1], { numClasses: 3 })).toBe(good);
+  });
+  // ------------------------------------------------------------------ issue 10: one rule per kind of input
+
+  it('V44 LabelSmoothing.forward has no ignore index: −100 (any target outside [0, size)) is a RangeError; padding rows stay zero', () => {
+    for (const fromLogits of [false, true]) {
+      const crit = new LabelSmoothing({ size: 5, paddingIdx: 0, smoothing: 0.4, fromLogits });
+      const x = new Float32Array(15).fill(-1.6);
+      for (const bad of [-100, -1, 5]) {
+        expect(() => crit.forward(x, [2, 1, bad]), `${bad}`).toThrow(RangeError);
+        expect(() => crit.forward(x, [2, 1, bad]), `${bad}`).toThrow(`LabelSmoothing.forward: target[2] must be a class index in [0, 5), received ${bad}`);
+        expect(crit.trueDist, 'a refused forward leaves trueDist alone').toBeNull();
+      }
+      // A padding row (target = paddingIdx) is still zero: no loss, no gradient, zero targets.
+      const withPadding = crit.forward(x, [2, 1, 0]);
+      const grad = crit.backward();
+      expect(Array.from(crit.trueDist!.subarray(10))).toEqual([0, 0, 0, 0, 0]);
+      expect(Array.from(grad.subarray(10))).toEqual([0, 0, 0, 0, 0]);
+      expect(withPadding).toBe(crit.forward(x.subarray(0, 10), [2, 1]));
+    }
+  });
+
+  it('V45 null for any option of any function is a TypeError naming the option; undefined (or absent) is the default', async () => {
+    /** What a call threw or rejected with (undefined when it succeeded). */
+    const thrown = async (body: () => unknown): Promise<unknown> => {
+      try {
+        await body();
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    };
+    // Results compared as bytes: vitest's deep equality is slow on a PNG's thousands of bytes.
+    const canonical = (v: unknown): unknown =>
+      ArrayBuffer.isView(v)
+        ? `${v.constructor.name}:${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(Object.entries(v).map(([key, x]) => [key, canonical(x)]))
+          : v;
+    let checked = 0;
+    for (const row of OPTION_TABLE) {
+      // The table is complete: a valid call reads no option the table does not list.
+      const { proxy, read } = recordingReads(row.base());
+      const baseline = await row.call(proxy);
+      expect([...read].filter((o) => !row.options.includes(o)), `${row.name}: options read but missing from test/hostile/option-table.ts`).toEqual([]);
+      for (const option of row.options) {
+        const e = await thrown(() => row.call({ ...row.base(), [option]: null }));
+        expect(e, `${row.name}: options.${option} = null`).toBeInstanceOf(TypeError);
+        expect((e as Error).message, `${row.name}: options.${option} = null`).toMatch(new RegExp(`^${row.name}: options\\.${option} .*received null`));
+        if (!(option in row.base())) {
+          // undefined is the same as leaving the option out.
+          expect(canonical(await row.call({ ...row.base(), [option]: undefined })), `${row.name}: options.${option} = undefined`).toEqual(canonical(baseline));
+        }
+        checked++;
+      }
+    }
+    expect(checked).toBe(OPTION_TABLE.reduce((n, row) => n + row.options.length, 0));
+  });
+
+  it('V46 tfjs weights: what they are per is never chosen by a length coincidence (options.weightsPer)', () => {
+    const X9 = () => F([10, -10, -10, -10, 10, -10, -10, -10, 10]); // N = K = 3
+    const sig = (o: Record<string, unknown>) => sigmoidCrossEntropy(X9(), X9(), { numClasses: 3, ...o });
+    // N = K: a length of 3 is per row or per class; 9 (N·K) is per element only.
+    expect(() => sig({ weights: F([0.1, 0.2, 0.3]) })).toThrow(TypeError);
+    expect(() => sig({ weights: F([0.1, 0.2, 0.3]) })).toThrow(
+      "sigmoidCrossEntropy: options.weightsPer must say what the 3 weights are per: 'row' (N = 3) or 'class' (numClasses = 3), received undefined",
+    );
+    expect(() => sig({ weights: F([1, 1, 1, 1, 1, 1, 1, 1, 1]) })).not.toThrow();
+    // K = 1: N weights are per row or per element; N = 1: K weights per class or per element.
+    expect(() => sigmoidCrossEntropy(F([1, 0]), F([1, 2]), { numClasses: 1, weights: F([1, 2]) })).toThrow(/options.weightsPer must say what the 2 weights are per: 'row' \(N = 2\) or 'element' \(N×numClasses = 2\)/);
+    expect(() => sigmoidCrossEntropy(F([1, 0, 1]), F([1, 2, 3]), { numClasses: 3, weights: F([1, 2, 3]) })).toThrow(/'class' \(numClasses = 3\) or 'element' \(N×numClasses = 3\)/);
+    // No reading fits: the expected lengths; a reading that does not fit: its length.
+    expect(() => sigmoidCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1, 1]) })).toThrow(
+      'sigmoidCrossEntropy: options.weights must have N (2), numClasses (3) or N×numClasses (6) values, received 4 values',
+    );
+    expect(() => sigmoidCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1]), weightsPer: 'class' })).toThrow(
+      "sigmoidCrossEntropy: options.weights must have numClasses (3) values for weightsPer 'class', received 2 values",
+    );
+    // weightsPer: the wrong kind, an unknown name, a reading softmax does not have, no array.
+    expect(() => sig({ weights: F([1, 1, 1]), weightsPer: 1 })).toThrow("sigmoidCrossEntropy: options.weightsPer must be one of 'row', 'class', 'element', received 1");
+    expect(() => sig({ weights: F([1, 1, 1]), weightsPer: 1 })).toThrow(TypeError);
+    expect(() => sig({ weights: F([1, 1, 1]), weightsPer: 'column' })).toThrow(RangeError);
+    for (const per of ['class', 'element']) {
+      expect(() => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1]), weightsPer: per as never })).toThrow(RangeError);
+      expect(() => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, weights: F([1, 1, 1]), weightsPer: per as never })).toThrow(
+        `softmaxCrossEntropy: options.weightsPer must be 'row' (tfjs's softmax loss is one value per row, so its weights are per row; for class weights use softCrossEntropy's options.weight), received "${per}"`,
+      );
+    }
+    expect(() => sig({ weights: 2, weightsPer: 'row' })).toThrow("sigmoidCrossEntropy: options.weightsPer only applies to a Float32Array or WasmArray of weights, received \"row\" with options.weights 2");
+    expect(() => sig({ weightsPer: 'row' })).toThrow(TypeError);
+    // Softmax has one reading: N weights need no weightsPer, even when N = K.
+    expect(softmaxCrossEntropy(X9(), X9(), { numClasses: 3, weights: F([1, 0, 2]) })).toBe(softmaxCrossEntropy(X9(), X9(), { numClasses: 3, weights: F([1, 0, 2]), weightsPer: 'row' }));
+  });
+
+  it('V47 tfjs weights get the same array checks as every other float argument', () => {
+    const call = (weights: unknown) => sigmoidCrossEntropyWithGrad(X6(), X6(), { numClasses: 3, weights: weights as Float32Array, weightsPer: 'class', reduction: Reduction.MEAN });
+    const want = call(F([0.5, 1, 2]));
+    for (const f of [softmaxCrossEntropy, sigmoidCrossEntropy] as const) {
+      expect(() => f(X6(), X6(), { numClasses: 3, weights: detachedFloat32(2) }), f.name).toThrow(TypeError);
+      expect(() => f(X6(), X6(), { numClasses: 3, weights: detachedFloat32(2) }), f.name).toThrow(
+        /^(softmax|sigmoid)CrossEntropy: options.weights must be a Float32Array with a live buffer, received a Float32Array whose buffer is detached/,
+      );
+      // An empty batch with detached weights is refused too, not read as no weights.
+      expect(() => f(F([]), F([]), { numClasses: 3, weights: detachedFloat32(0), weightsPer: 'row' }), f.name).toThrow(/options.weights must be a Float32Array with a live buffer/);
+    }
+    // Another realm's Float32Array, a SharedArrayBuffer, a WasmArray: accepted, the same result.
+    const foreign = vm.runInNewContext('new Float32Array([0.5, 1, 2])') as Float32Array;
+    expect(foreign instanceof Float32Array).toBe(false);
+    expect(call(foreign)).toEqual(want);
+    expect(call(sharedFloat32([0.5, 1, 2]))).toEqual(want);
+    const w = allocFloat32(3);
+    w.view.set([0.5, 1, 2]);
+    expect(call(w)).toEqual(want);
+    expect(call(w.view)).toEqual(want);
+    w.free();
+    expect(() => call(w)).toThrow('sigmoidCrossEntropyWithGrad: options.weights is a WasmArray that was freed');
+    const other = backend() === 'simd128' ? 'scalar' : 'simd128';
+    const v = allocFloat32(3);
+    withBackend(other, () => expect(() => call(v)).toThrow('sigmoidCrossEntropyWithGrad: options.weights is a WasmArray of another wasm build'));
+    v.free();
   });
 });

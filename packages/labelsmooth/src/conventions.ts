@@ -1,5 +1,5 @@
 // The label-smoothing conventions and the checks they share (SEMANTICS.md §1).
-import { classIndex, int32, oneOf, positiveInteger, smoothingEpsilon } from './validate';
+import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsilon } from './validate';
 
 /** `'uniform'`: PyTorch/TF/tfjs `(1-ε)·onehot + ε/K`; `'fairseq'`: `ε/(K-1)` off-target;
  * `'annotated'`: Annotated Transformer / pyitcast, `ε/(K-2)` with a zeroed padding column and
@@ -39,9 +39,9 @@ const FUNCTIONAL_NAMES: SmoothingNames = { numClasses: 'numClasses', labelSmooth
 
 export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions, names: SmoothingNames = FUNCTIONAL_NAMES): ResolvedSmoothing {
   const k = positiveInteger(where, names.numClasses, numClasses);
-  const epsilon = smoothingEpsilon(where, names.labelSmoothing, opts.labelSmoothing ?? 0);
-  const convention = oneOf(where, 'options.convention', opts.convention ?? 'uniform', CONVENTIONS);
-  const ignoreIndex = int32(where, 'options.ignoreIndex', opts.ignoreIndex ?? -100);
+  const epsilon = optional(where, names.labelSmoothing, opts.labelSmoothing, 0, smoothingEpsilon);
+  const convention = optional(where, 'options.convention', opts.convention, 'uniform', oneOfThese(CONVENTIONS));
+  const ignoreIndex = optional(where, 'options.ignoreIndex', opts.ignoreIndex, -100, int32);
   let paddingIdx = 0;
   if (convention === 'annotated') {
     if (k < 3) {

@@ -9,7 +9,7 @@ export type { CrossEntropyOptions, CrossEntropyGradOptions, CrossEntropyReductio
 export { softCrossEntropy, softCrossEntropyWithGrad } from './losses/soft-cross-entropy';
 export type { SoftCrossEntropyOptions, SoftCrossEntropyGradOptions } from './losses/soft-cross-entropy';
 export { Reduction, softmaxCrossEntropy, softmaxCrossEntropyWithGrad, sigmoidCrossEntropy, sigmoidCrossEntropyWithGrad } from './losses/tfjs';
-export type { TfjsLossOptions, TfjsLossGradOptions } from './losses/tfjs';
+export type { TfjsLossOptions, TfjsLossGradOptions, WeightsPer } from './losses/tfjs';
 export { klDiv, klDivWithGrad } from './losses/kl-div';
 export type { KlDivOptions, KlDivGradOptions, KlDivReduction } from './losses/kl-div';
 export { LabelSmoothing } from './losses/label-smoothing';

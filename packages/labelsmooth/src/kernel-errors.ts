@@ -5,14 +5,14 @@ export interface TargetContext {
   where: string;
   what: string;
   numClasses: number;
-  ignoreIndex: number;
+  /** The ignore index, when the function has one (`LabelSmoothing` has none). */
+  ignoreIndex?: number;
 }
 
 /** The error for a target that is neither a class nor the ignore index. */
 export function targetOutOfRange(ctx: TargetContext, row: number, value: number): RangeError {
-  return new RangeError(
-    `${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses}) or ignoreIndex (${ctx.ignoreIndex}), received ${value}`,
-  );
+  const orIgnored = ctx.ignoreIndex === undefined ? '' : ` or ignoreIndex (${ctx.ignoreIndex})`;
+  return new RangeError(`${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses})${orIgnored}, received ${value}`);
 }
 
 export function checkStatus(k: KernelExports, status: number, ctx: TargetContext): void {

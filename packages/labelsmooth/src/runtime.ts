@@ -6,7 +6,7 @@ import * as simdGlue from '../wasm/simd/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import { engineSupportsSimd128 } from './simd-probe';
 import type { Backend, BackendChoice, KernelExports } from './runtime-types';
-import { oneOf, options as checkOptions } from './validate';
+import { describe, oneOfThese, optional, options as checkOptions } from './validate';
 
 export type { Backend, BackendChoice, KernelExports };
 
@@ -36,8 +36,21 @@ export interface AsyncInitOptions extends Omit<InitOptions, 'module'> {
   module?: InitOptions['module'] | URL | string | Response | PromiseLike<WebAssembly.Module | BufferSource | Response>;
 }
 
+/**
+ * Checks `options.module` when given: an object (a compiled module, bytes, or for `init` a URL,
+ * a Response or a promise) or, for `init`, a URL string. What the object holds is checked where
+ * it is compiled.
+ */
+function checkModule(where: string, value: unknown, fetches: boolean): void {
+  if (value === undefined || (typeof value === 'object' && value !== null) || (fetches && typeof value === 'string')) return;
+  const expected = fetches
+    ? 'a WebAssembly.Module, the bytes of a .wasm, a URL, a URL string, a Response or a promise of one of these'
+    : 'a WebAssembly.Module or the bytes of a .wasm (an ArrayBuffer or a typed array)';
+  throw new TypeError(`${where}: options.module must be ${expected}, received ${describe(value)}`);
+}
+
 function resolveChoice(where: string, choice: unknown): Backend {
-  const value = oneOf(where, 'options.backend', choice ?? 'auto', ['auto', 'simd128', 'scalar'] as const);
+  const value = optional(where, 'options.backend', choice, 'auto', oneOfThese(['auto', 'simd128', 'scalar'] as const));
   if (value !== 'auto') return value;
   return engineSupportsSimd128() ? 'simd128' : 'scalar';
 }
@@ -70,6 +83,7 @@ function activate(backend: Backend, exports: KernelExports): Backend {
 export function initSync(options?: InitOptions): Backend {
   const opts = checkOptions<InitOptions>('initSync', options);
   const backend = resolveChoice('initSync', opts.backend);
+  checkModule('initSync', opts.module, false);
   const existing = loaded[backend];
   if (existing && opts.module === undefined) return activate(backend, existing);
   if (opts.module !== undefined) return activate(backend, instantiate(backend, opts.module));
@@ -102,6 +116,7 @@ export function init(options?: AsyncInitOptions): Promise<Backend> {
   }
   const run = (async () => {
     const backend = resolveChoice('init', opts.backend);
+    checkModule('init', opts.module, true);
     const existing = loaded[backend];
     if (existing && opts.module === undefined) return activate(backend, existing);
     const module = opts.module === undefined ? await compileInlined(backend) : await fetchModule(opts.module);

@@ -97,6 +97,27 @@ function fail(kind: 'type' | 'range', where: string, what: string, expected: str
   throw kind === 'type' ? new TypeError(message) : new RangeError(message);
 }
 
+/** A check of one argument: returns the value, or throws the TypeError/RangeError naming it. */
+export type Check<T> = (where: string, what: string, value: unknown) => T;
+
+/**
+ * Reads an optional option, the one way every public function does: absent or `undefined` is
+ * `fallback`; anything else, `null` included, goes to `check`. `null` is never "the default"
+ * (docs/validation.md V45): every check refuses it as a value of the wrong kind (a TypeError
+ * naming the option); the last line only guards against a check that would let it through.
+ */
+export function optional<T>(where: string, what: string, value: unknown, fallback: T, check: Check<T>): T {
+  if (value === undefined) return fallback;
+  const checked = check(where, what, value);
+  if (value === null) throw new TypeError(`${where}: ${what} must not be null (leave it out for the default), received null`);
+  return checked;
+}
+
+/** `oneOf` with its allowed values bound, for `optional`. */
+export function oneOfThese<T extends string>(allowed: readonly T[]): Check<T> {
+  return (where, what, value) => oneOf(where, what, value, allowed);
+}
+
 /** An integer ≥ 1 (class counts). */
 export function positiveInteger(where: string, what: string, value: unknown): number {
   if (typeof value !== 'number') fail('type', where, what, 'a positive integer', value);
@@ -177,4 +198,34 @@ export function finiteNumber(where: string, what: string, value: unknown): numbe
 export function flag(where: string, what: string, value: unknown): boolean {
   if (typeof value !== 'boolean') fail('type', where, what, 'true or false', value);
   return value;
+}
+
+/** A string. */
+export function text(where: string, what: string, value: unknown): string {
+  if (typeof value !== 'string') fail('type', where, what, 'a string', value);
+  return value;
+}
+
+/** A function. */
+export function callback<T extends (...args: never[]) => unknown>(where: string, what: string, value: unknown): T {
+  if (typeof value !== 'function') fail('type', where, what, 'a function', value);
+  return value as T;
+}
+
+/** A finite number ≥ `min` (sizes and counts of a picture). */
+export function numberAtLeast(min: number): Check<number> {
+  return (where, what, value) => {
+    if (typeof value !== 'number') fail('type', where, what, `a number >= ${min}`, value);
+    if (!(value >= min && value < Infinity)) fail('range', where, what, `a number >= ${min}`, value);
+    return value;
+  };
+}
+
+/** An integer in [lo, hi]. */
+export function integerIn(lo: number, hi: number): Check<number> {
+  return (where, what, value) => {
+    if (typeof value !== 'number') fail('type', where, what, `an integer in [${lo}, ${hi}]`, value);
+    if (!Number.isInteger(value) || value < lo || value > hi) fail('range', where, what, `an integer in [${lo}, ${hi}]`, value);
+    return value;
+  };
 }

@@ -1,5 +1,6 @@
 // The matrix a heatmap shows: a flat row-major array with its column count, or an array of rows.
 // Shared by the SVG and PNG renderers.
+import { finiteNumber, optional, positiveInteger } from '../validate';
 
 /** A matrix: an array of rows, or a flat row-major array (then `numClasses` gives the columns). */
 export type HeatmapData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -24,14 +25,15 @@ export function toMatrix(where: string, data: unknown, numClasses: unknown): Mat
     throw new TypeError(`${where}: data must be an array of numbers (with options.numClasses) or an array of rows, received ${describeValue(data)}`);
   }
   const input = data as HeatmapData;
+  const k = optional<number | undefined>(where, 'options.numClasses', numClasses, undefined, positiveInteger);
   let rows: number;
   let cols: number;
   let values: Float64Array;
   if (isRowArray(input)) {
     rows = input.length;
     cols = input[0].length;
-    if (numClasses !== undefined && numClasses !== cols) {
-      throw new RangeError(`${where}: options.numClasses (${String(numClasses)}) disagrees with the length of data[0] (${cols})`);
+    if (k !== undefined && k !== cols) {
+      throw new RangeError(`${where}: options.numClasses (${k}) disagrees with the length of data[0] (${cols})`);
     }
     values = new Float64Array(rows * cols);
     for (let i = 0; i < rows; i++) {
@@ -42,13 +44,10 @@ export function toMatrix(where: string, data: unknown, numClasses: unknown): Mat
       for (let k = 0; k < cols; k++) values[i * cols + k] = number(where, `data[${i}][${k}]`, row[k]);
     }
   } else {
-    if (numClasses === undefined) {
+    if (k === undefined) {
       throw new TypeError(`${where}: a flat array needs options.numClasses (the number of columns), received undefined`);
     }
-    if (typeof numClasses !== 'number' || !Number.isInteger(numClasses) || numClasses < 1) {
-      throw new RangeError(`${where}: options.numClasses must be a positive integer, received ${describeValue(numClasses)}`);
-    }
-    cols = numClasses;
+    cols = k;
     if (input.length % cols !== 0) {
       throw new RangeError(`${where}: data.length (${input.length}) must be a multiple of options.numClasses (${cols})`);
     }
@@ -87,13 +86,8 @@ export function valueRange(where: string, m: Matrix, min: unknown, max: unknown)
     }
   }
   if (lo > hi) [lo, hi] = [0, 0]; // no finite value
-  const checked = (what: string, v: unknown, fallback: number): number => {
-    if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${where}: options.${what} must be a finite number, received ${describeValue(v)}`);
-    return v;
-  };
-  const a = checked('min', min, lo);
-  const b = checked('max', max, hi);
+  const a = optional(where, 'options.min', min, lo, finiteNumber);
+  const b = optional(where, 'options.max', max, hi, finiteNumber);
   if (a > b) throw new RangeError(`${where}: options.min (${a}) must not exceed options.max (${b})`);
   return [a, b];
 }

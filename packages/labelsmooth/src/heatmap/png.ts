@@ -2,6 +2,7 @@
 // no text (text needs a font rasteriser; the SVG has the labels and values). The PNG encoder is
 // ~60 lines: CRC-32, Adler-32 and deflate "stored" blocks, which every decoder reads. Pass
 // `deflate` (e.g. node:zlib's `deflateSync`) to compress; the default stores the pixels as they are.
+import { callback, flag, integerIn, optional } from '../validate';
 import { describeValue, normalise, toMatrix, valueRange, type HeatmapData } from './matrix';
 import { viridisRgb } from './viridis';
 
@@ -110,20 +111,13 @@ export function renderHeatmapPng(data: HeatmapData, options?: HeatmapPngOptions)
   if (options !== undefined && (options === null || typeof options !== 'object')) {
     throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
   }
-  const o = options ?? {};
+  const o: HeatmapPngOptions = options === undefined ? {} : options;
   const m = toMatrix(where, data, o.numClasses);
   const [min, max] = valueRange(where, m, o.min, o.max);
-  let cell: number;
-  if (o.cellSize !== undefined) {
-    if (typeof o.cellSize !== 'number' || !Number.isInteger(o.cellSize) || o.cellSize < 1 || o.cellSize > 1000) {
-      throw new RangeError(`${where}: options.cellSize must be an integer in [1, 1000], received ${describeValue(o.cellSize)}`);
-    }
-    cell = o.cellSize;
-  } else {
-    cell = Math.max(1, Math.min(40, Math.floor(720 / m.cols), Math.floor(720 / m.rows)));
-  }
-  if (o.deflate !== undefined && typeof o.deflate !== 'function') throw new TypeError(`${where}: options.deflate must be a function, received ${describeValue(o.deflate)}`);
-  const bar = o.colorBar ?? true;
+  const fitting = Math.max(1, Math.min(40, Math.floor(720 / m.cols), Math.floor(720 / m.rows)));
+  const cell = optional(where, 'options.cellSize', o.cellSize, fitting, integerIn(1, 1000));
+  const deflate = optional(where, 'options.deflate', o.deflate, zlibStored, callback<(bytes: Uint8Array) => Uint8Array>);
+  const bar = optional(where, 'options.colorBar', o.colorBar, true, flag);
   const margin = 8;
   const gridW = m.cols * cell;
   const gridH = m.rows * cell;
@@ -161,5 +155,5 @@ export function renderHeatmapPng(data: HeatmapData, options?: HeatmapPngOptions)
     frame(x0, margin, barW + 2, barH + 2);
     for (let y = 0; y < barH; y++) rect(x0 + 1, margin + 1 + y, barW, 1, viridisRgb(barH === 1 ? 1 : 1 - y / (barH - 1))!);
   }
-  return encodePng(width, height, rgb, o.deflate);
+  return encodePng(width, height, rgb, deflate);
 }

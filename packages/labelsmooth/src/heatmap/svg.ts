@@ -2,6 +2,7 @@
 // `plt.imshow(crit.true_dist)`: viridis cells (row 0 at the top), a colour bar with values, row
 // and class labels, the values printed in the cells when the matrix is small, and a title.
 // Pure string building: no DOM, so it runs the same in Node, browsers, Deno, Bun and workers.
+import { flag, numberAtLeast, optional, text } from '../validate';
 import { describeValue, normalise, toMatrix, valueRange, type HeatmapData, type Matrix } from './matrix';
 import { viridis, viridisRgb } from './viridis';
 
@@ -114,17 +115,23 @@ function textColourOn(fill: string): string {
   return luminance > 0.5 ? '#000000' : '#ffffff';
 }
 
-function labels(where: string, what: string, given: ArrayLike<string | number> | undefined, count: number): string[] {
-  if (given === undefined) return Array.from({ length: count }, (_, i) => String(i));
-  if (given === null || typeof given !== 'object' || given.length !== count) {
-    throw new RangeError(`${where}: options.${what} must have one label per ${what === 'rowLabels' ? 'row' : 'column'} (${count}), received ${describeValue(given)}`);
-  }
-  return Array.from(given, (s) => String(s));
+/** One label per row or column: an array of strings or numbers; default 0, 1, …. */
+function labels(where: string, what: string, given: unknown, count: number): string[] {
+  const expected = `one label per ${what === 'rowLabels' ? 'row' : 'column'} (${count})`;
+  const list = optional<ArrayLike<unknown> | undefined>(where, `options.${what}`, given, undefined, (w, n, v) => {
+    if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
+      throw new TypeError(`${w}: ${n} must be an array with ${expected}, received ${describeValue(v)}`);
+    }
+    return v as ArrayLike<unknown>;
+  });
+  if (list === undefined) return Array.from({ length: count }, (_, i) => String(i));
+  if (list.length !== count) throw new RangeError(`${where}: options.${what} must have ${expected}, received ${list.length}`);
+  return Array.from(list, (s) => String(s));
 }
 
-function optionalNumber(where: string, what: string, v: unknown, fallback: number, min: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new RangeError(`${where}: options.${what} must be a number >= ${min}, received ${describeValue(v)}`);
+/** `true`, `false` or `'auto'`. */
+function valuesChoice(where: string, what: string, v: unknown): boolean | 'auto' {
+  if (v !== 'auto' && typeof v !== 'boolean') throw new TypeError(`${where}: ${what} must be true, false or 'auto', received ${describeValue(v)}`);
   return v;
 }
 
@@ -142,27 +149,28 @@ function prepare(where: string, data: unknown, rawOptions: unknown): Prepared {
   if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object')) {
     throw new TypeError(`${where}: options must be an object, received ${describeValue(rawOptions)}`);
   }
-  const o = (rawOptions ?? {}) as HeatmapOptions;
+  const o = (rawOptions === undefined ? {} : rawOptions) as HeatmapOptions;
   const m = toMatrix(where, data, o.numClasses);
   const [min, max] = valueRange(where, m, o.min, o.max);
-  const decimals = Math.round(optionalNumber(where, 'decimals', o.decimals, 4, 0));
-  const values = o.values ?? 'auto';
-  if (values !== 'auto' && typeof values !== 'boolean') throw new TypeError(`${where}: options.values must be true, false or 'auto', received ${describeValue(values)}`);
+  const decimals = Math.round(optional(where, 'options.decimals', o.decimals, 4, numberAtLeast(0)));
+  const values = optional(where, 'options.values', o.values, 'auto', valuesChoice);
   const valuesShown = values === 'auto' ? m.rows * m.cols <= 400 && m.cols <= 30 : values;
-  const ticksWanted = Math.round(optionalNumber(where, 'ticks', o.ticks, 6, 2));
+  const ticksWanted = Math.round(optional(where, 'options.ticks', o.ticks, 6, numberAtLeast(2)));
   const { ticks, decimals: tickDecimals } = niceTicks(min, max, ticksWanted);
+
+  const cellSize = optional<number | undefined>(where, 'options.cellSize', o.cellSize, undefined, numberAtLeast(0.01));
+  const maxWidth = optional(where, 'options.maxWidth', o.maxWidth, 720, numberAtLeast(1));
+  const maxHeight = optional(where, 'options.maxHeight', o.maxHeight, 720, numberAtLeast(1));
 
   let cellWidth: number;
   let cellHeight: number;
-  if (o.cellSize !== undefined) {
-    cellWidth = cellHeight = optionalNumber(where, 'cellSize', o.cellSize, 40, 0.01);
+  if (cellSize !== undefined) {
+    cellWidth = cellHeight = cellSize;
   } else if (valuesShown) {
     let widest = 0;
     for (const v of m.values) widest = Math.max(widest, textWidth(formatValue(v, decimals)));
     cellWidth = cellHeight = Math.min(90, Math.max(40, Math.ceil(widest + 14)));
   } else {
-    const maxWidth = optionalNumber(where, 'maxWidth', o.maxWidth, 720, 1);
-    const maxHeight = optionalNumber(where, 'maxHeight', o.maxHeight, 720, 1);
     let w = Math.min(40, maxWidth / m.cols);
     let h = Math.min(40, maxHeight / m.rows);
     // Square cells, unless that would make the picture a sliver.
@@ -196,11 +204,11 @@ export function renderHeatmapWithLayout(data: HeatmapData, options?: HeatmapOpti
   const p = prepare(where, data, options);
   const { m, o, layout } = p;
   const { rows, cols, cellWidth: cw, cellHeight: ch, min, max } = layout;
-  const title = o.title === undefined ? '' : String(o.title);
-  const xLabel = o.xLabel === undefined ? 'class' : String(o.xLabel);
-  const yLabel = o.yLabel === undefined ? 'row' : String(o.yLabel);
-  const font = o.fontFamily ?? 'DejaVu Sans, Helvetica, Arial, sans-serif';
-  const colourBar = o.colorBar ?? true;
+  const title = optional(where, 'options.title', o.title, '', text);
+  const xLabel = optional(where, 'options.xLabel', o.xLabel, 'class', text);
+  const yLabel = optional(where, 'options.yLabel', o.yLabel, 'row', text);
+  const font = optional(where, 'options.fontFamily', o.fontFamily, 'DejaVu Sans, Helvetica, Arial, sans-serif', text);
+  const colourBar = optional(where, 'options.colorBar', o.colorBar, true, flag);
 
   // Which row/column labels fit without overlapping.
   const widestCol = Math.max(...p.colLabels.map((s) => textWidth(s)));

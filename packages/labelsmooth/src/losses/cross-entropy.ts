@@ -5,7 +5,7 @@ import { resolveSmoothing, type ResolvedSmoothing, type SmoothingOptions } from 
 import { targetOutOfRange } from '../kernel-errors';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
-import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOf, options } from '../validate';
+import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options } from '../validate';
 import { WasmArray, wasmArrayBlock } from '../wasm-array';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
 
@@ -53,8 +53,8 @@ interface Computed {
 function compute(where: string, logits: unknown, target: unknown, rawOptions: unknown, withGrad: boolean): Computed {
   const o = options<CrossEntropyGradOptions>(where, rawOptions);
   const s = resolveSmoothing(where, o.numClasses, o, { numClasses: 'options.numClasses', labelSmoothing: 'options.labelSmoothing' });
-  const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'mean', 'sum'] as const);
-  const zLoss = nonNegativeNumber(where, 'options.zLoss', o.zLoss ?? 0);
+  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
+  const zLoss = optional(where, 'options.zLoss', o.zLoss, 0, nonNegativeNumber);
   const targets = int32Targets(where, 'target', target);
   if (chunkable(logits, o, withGrad)) return computeInBlocks(where, logits, targets, s, reduction, zLoss, o, withGrad);
   const k = kernels();
@@ -150,7 +150,7 @@ function computeInBlocks(
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / kClasses));
     const blockPtr = call.output(Math.min(n, rowsPerBlock) * kClasses, 'a block of logits');
-    const dest = !withGrad ? undefined : o.inPlace ? logits : (o.gradOut ?? new Float32Array(logits.length));
+    const dest = !withGrad ? undefined : o.inPlace ? logits : o.gradOut === undefined ? new Float32Array(logits.length) : o.gradOut;
     const destPtr = dest instanceof WasmArray ? wasmArrayBlock(dest, k, where, 'options.gradOut').ptr : 0;
     // The kernel sums each block; 'mean' is that sum over D, and the gradient's scale carries 1/D.
     const scale = reduction === 'mean' ? (denominator === 0 ? NaN : up.scalar / denominator) : up.scalar;

@@ -2,7 +2,7 @@
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
-import { flag, oneOf, options, positiveInteger } from '../validate';
+import { flag, oneOfThese, optional, options, positiveInteger } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
 
@@ -24,8 +24,8 @@ export interface KlDivGradOptions extends KlDivOptions, GradientOptions {
 function compute(where: string, input: unknown, target: unknown, rawOptions: unknown, withGrad: boolean) {
   const o = options<KlDivGradOptions>(where, rawOptions);
   const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
-  const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'sum', 'mean', 'batchmean'] as const);
-  const logTarget = o.logTarget === undefined ? false : flag(where, 'options.logTarget', o.logTarget);
+  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'sum', 'mean', 'batchmean'] as const));
+  const logTarget = optional(where, 'options.logTarget', o.logTarget, false, flag);
   const k = kernels();
   return withCall(k, where, (call) => {
     const x = call.floats(input, 'input');
@@ -37,7 +37,7 @@ function compute(where: string, input: unknown, target: unknown, rawOptions: unk
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
     const [kind, scale] = up.ptr ? [2, 1] : [0, up.scalar * factor];
     const status = k.kl_div(x.ptr, t.ptr, n, kClasses, logTarget, kind, up.ptr, scale, termsPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'target', numClasses: kClasses, ignoreIndex: -100 });
+    call.check(status, { what: 'target', numClasses: kClasses });
     const loss = reduction === 'none' ? call.read(termsPtr, x.length) : k.last_result(0) * (reduction === 'sum' ? 1 : factor);
     return { loss, grad: grad?.finish() };
   });

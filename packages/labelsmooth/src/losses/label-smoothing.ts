@@ -5,7 +5,7 @@ import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
 import { smoothTargets } from '../smooth-targets';
-import { flag, int32Targets, options } from '../validate';
+import { flag, int32Targets, optional, options } from '../validate';
 import { rowCount } from './shape';
 
 export interface LabelSmoothingOptions {
@@ -37,16 +37,21 @@ export class LabelSmoothing {
   constructor(opts: LabelSmoothingOptions) {
     const where = 'LabelSmoothing';
     const o = options<LabelSmoothingOptions>(where, opts);
-    this.resolved = resolveSmoothing(
+    const resolved = resolveSmoothing(
       where,
       o.size,
       { convention: 'annotated', paddingIdx: o.paddingIdx, labelSmoothing: o.smoothing },
       { numClasses: 'options.size', labelSmoothing: 'options.smoothing' },
     );
+    // The criterion has no ignore index: the Annotated Transformer's raises on any target outside
+    // [0, size), −100 included. The kernels skip a row whose target is the ignore index exactly as
+    // one whose target is the padding class (crates/kernels/src/smoothing.rs, `row_target`), so
+    // the padding class serves as both, and every target outside [0, size) is refused.
+    this.resolved = { ...resolved, ignoreIndex: resolved.paddingIdx };
     this.size = this.resolved.numClasses;
     this.paddingIdx = this.resolved.paddingIdx;
     this.smoothing = this.resolved.epsilon;
-    this.fromLogits = o.fromLogits === undefined ? false : flag(where, 'options.fromLogits', o.fromLogits);
+    this.fromLogits = optional(where, 'options.fromLogits', o.fromLogits, false, flag);
   }
 
   /**
@@ -69,16 +74,16 @@ export class LabelSmoothing {
         // KL = H(q, p) − H(q): the cross-entropy kernel (sum), minus the targets' entropy for
         // every row that counts (their number is the kernel's denominator without weights).
         const status = k.cross_entropy(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, 0, 1, 0, 1, 0, gradPtr);
-        call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+        call.check(status, { what: 'target', numClasses: s.numClasses });
         loss = k.last_result(0) - k.last_result(4) * k.target_entropy(s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon);
       } else {
         const status = k.label_smoothing_kl(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, gradPtr);
-        call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+        call.check(status, { what: 'target', numClasses: s.numClasses });
         loss = k.last_result(0);
       }
       return { loss, grad: call.read(gradPtr, input.length) };
     });
-    this.trueDist = smoothTargets(targets, s.numClasses, { convention: 'annotated', paddingIdx: s.paddingIdx, labelSmoothing: s.epsilon });
+    this.trueDist = smoothTargets(targets, s.numClasses, { convention: 'annotated', paddingIdx: s.paddingIdx, labelSmoothing: s.epsilon, ignoreIndex: s.ignoreIndex });
     this.trueDistShape = [targets.length, s.numClasses];
     this.gradient = grad;
     return loss;

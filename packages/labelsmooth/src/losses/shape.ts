@@ -1,6 +1,6 @@
 // Shapes and gradient destinations shared by every loss.
 import type { FloatArray, KernelCall, Staged } from '../call';
-import { describe, flag, isFloat32Array, notDetached } from '../validate';
+import { describe, flag, isFloat32Array, notDetached, optional } from '../validate';
 import { WasmArray } from '../wasm-array';
 
 /** N for a row-major N×K array of `length` values. */
@@ -38,7 +38,7 @@ export interface GradientTarget {
  * - logits in a WasmArray and `gradOut` a Float32Array, or no `gradOut`: one block, copied out.
  */
 export function gradientTarget(call: KernelCall, logits: Staged, length: number, opts: GradientOptions): GradientTarget {
-  const inPlace = opts.inPlace === undefined ? false : flag(call.where, 'options.inPlace', opts.inPlace);
+  const inPlace = optional(call.where, 'options.inPlace', opts.inPlace, false, flag);
   if (inPlace && opts.gradOut !== undefined) {
     throw new TypeError(`${call.where}: give options.gradOut or options.inPlace, not both`);
   }

@@ -2,7 +2,7 @@
 // target have the same shape (SEMANTICS §3).
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
-import { oneOf, options, positiveInteger, smoothingEpsilon } from '../validate';
+import { oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
 import type { CrossEntropyReduction, LossAndGradient } from './cross-entropy';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
 
@@ -23,8 +23,8 @@ export interface SoftCrossEntropyGradOptions extends SoftCrossEntropyOptions, Gr
 function compute(where: string, logits: unknown, probs: unknown, rawOptions: unknown, withGrad: boolean): { loss: number | Float32Array; grad?: FloatArray } {
   const o = options<SoftCrossEntropyGradOptions>(where, rawOptions);
   const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
-  const epsilon = smoothingEpsilon(where, 'options.labelSmoothing', o.labelSmoothing ?? 0);
-  const reduction = oneOf(where, 'options.reduction', o.reduction ?? 'mean', ['none', 'mean', 'sum'] as const);
+  const epsilon = optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon);
+  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
   const k = kernels();
   return withCall(k, where, (call) => {
     const x = call.floats(logits, 'logits');
@@ -36,7 +36,7 @@ function compute(where: string, logits: unknown, probs: unknown, rawOptions: unk
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
     const rowScale = reduction === 'mean' ? up.scalar / n : up.scalar;
     const status = k.soft_cross_entropy(x.ptr, t.ptr, n, kClasses, epsilon, weightPtr, up.ptr, rowScale, perRowPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'probs', numClasses: kClasses, ignoreIndex: -100 });
+    call.check(status, { what: 'probs', numClasses: kClasses });
     const sum = k.last_result(0);
     const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? sum / n : sum;
     return { loss, grad: grad?.finish() };

@@ -4,7 +4,7 @@
 // of labels does not sum to 1).
 import { withCall, type FloatArray, type KernelCall } from '../call';
 import { kernels } from '../runtime';
-import { describe, options, positiveInteger, smoothingEpsilon } from '../validate';
+import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
@@ -13,10 +13,29 @@ import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './sh
 export const Reduction = { NONE: 0, MEAN: 1, SUM: 2, SUM_BY_NONZERO_WEIGHTS: 3 } as const;
 export type Reduction = (typeof Reduction)[keyof typeof Reduction];
 
+/**
+ * What each value of a weights array applies to, i.e. the shape of tfjs's `weights` tensor that
+ * it broadcasts against the losses: `'row'` N values (tfjs `[N]` for the softmax loss, `[N, 1]`
+ * for the sigmoid loss), `'class'` K values (tfjs `[1, K]`, sigmoid only), `'element'` N·K
+ * values (tfjs `[N, K]`, sigmoid only).
+ */
+export type WeightsPer = 'row' | 'class' | 'element';
+
 export interface TfjsLossOptions {
+  /** K: the logits and labels are N×K, row-major. */
   numClasses: number;
-  /** A number, a Float32Array of N (one per row) or, for the sigmoid loss, of N·K (one per element). */
+  /**
+   * tfjs's `weights`: a number (every loss value), or a Float32Array or WasmArray of N (per row),
+   * K (per class, sigmoid only) or N·K (per element, sigmoid only) values, as `weightsPer` says.
+   */
   weights?: number | FloatArray;
+  /**
+   * What a weights array is per. Required whenever its length fits more than one reading (for
+   * the sigmoid loss: N = K, K = 1 or N = 1), so that no length coincidence picks the meaning;
+   * when left out, the one reading its length fits is used. `softmaxCrossEntropy` takes `'row'`
+   * only: its loss is one value per row.
+   */
+  weightsPer?: WeightsPer;
   /** ε in [0, 1]; default 0. */
   labelSmoothing?: number;
   /** Default `Reduction.SUM_BY_NONZERO_WEIGHTS`, as in tfjs. */
@@ -28,36 +47,96 @@ export interface TfjsLossGradOptions extends TfjsLossOptions, GradientOptions {
   upstream?: FloatArray | number;
 }
 
-function reductionOf(where: string, value: unknown): Reduction {
-  if (value === undefined) return Reduction.SUM_BY_NONZERO_WEIGHTS;
+function checkReduction(where: string, what: string, value: unknown): Reduction {
   if (value === 0 || value === 1 || value === 2 || value === 3) return value;
-  const message = `${where}: options.reduction must be one of Reduction.NONE, MEAN, SUM, SUM_BY_NONZERO_WEIGHTS (0 to 3), received ${describe(value)}`;
+  const message = `${where}: ${what} must be one of Reduction.NONE, MEAN, SUM, SUM_BY_NONZERO_WEIGHTS (0 to 3), received ${describe(value)}`;
   throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
 }
 
-/** Sample weights as given: a number, or an array whose length says per row or per element. */
+/** Sample weights as given: a number (`per` undefined), or an array and what it is per. */
 interface Weights {
   values?: Float32Array;
   scalar: number;
-  /** 1 (scalar), N (per row) or N·K (per element). */
+  per?: WeightsPer;
+  /** 1 (a number), N, K or N·K: the size of the tfjs weights tensor. */
   size: number;
-  perElement: boolean;
 }
 
-function weightsOf(where: string, value: unknown, n: number, k: number, allowPerElement: boolean): Weights | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value === 'number') return { scalar: value, size: 1, perElement: false };
-  const values = value instanceof WasmArray ? value.view.slice() : value instanceof Float32Array ? value : undefined;
-  const shapes = allowPerElement ? `N (${n}) or N×numClasses (${n * k}) values` : `N (${n}) values`;
-  if (!values) throw new TypeError(`${where}: options.weights must be a number or a Float32Array of ${shapes}, received ${describe(value)}`);
-  if (values.length === n) return { values, scalar: 1, size: n, perElement: false };
-  if (allowPerElement && values.length === n * k) return { values, scalar: 1, size: n * k, perElement: true };
-  throw new RangeError(`${where}: options.weights must have ${shapes}, received ${values.length} values`);
+const READINGS: readonly WeightsPer[] = ['row', 'class', 'element'];
+const LENGTH_NAMES: Record<WeightsPer, string> = { row: 'N', class: 'numClasses', element: 'N×numClasses' };
+
+function orList(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
+/**
+ * The sample weights of a call with N rows of K classes. An array gets the same checks as every
+ * other float argument (`KernelCall.floats`: a detached buffer, a freed WasmArray or one of
+ * another build is refused; another realm's Float32Array, a shared one or a WasmArray accepted)
+ * and is read as `options.weightsPer` says, or as the one reading of `readings` its length fits.
+ */
+function weightsOf(call: KernelCall, o: Partial<TfjsLossGradOptions>, n: number, k: number, readings: readonly WeightsPer[]): Weights | undefined {
+  const where = call.where;
+  const per = optional<WeightsPer | undefined>(where, 'options.weightsPer', o.weightsPer, undefined, oneOfThese(READINGS));
+  if (per !== undefined && !readings.includes(per)) {
+    // Only the softmax loss takes fewer readings than all three.
+    throw new RangeError(
+      `${where}: options.weightsPer must be 'row' (tfjs's softmax loss is one value per row, so its weights are per row; for class weights use softCrossEntropy's options.weight), received ${describe(per)}`,
+    );
+  }
+  const value = o.weights;
+  if (value === undefined || typeof value === 'number') {
+    if (per !== undefined) {
+      throw new TypeError(`${where}: options.weightsPer only applies to a Float32Array or WasmArray of weights, received ${describe(per)} with options.weights ${describe(value)}`);
+    }
+    return value === undefined ? undefined : { scalar: value, size: 1 };
+  }
+  if (!isFloat32Array(value) && !(value instanceof WasmArray)) {
+    throw new TypeError(`${where}: options.weights must be a number, a Float32Array or a WasmArray, received ${describe(value)}`);
+  }
+  const staged = call.floats(value, 'options.weights');
+  const values = call.read(staged.ptr, staged.length);
+  const lengths: Record<WeightsPer, number> = { row: n, class: k, element: n * k };
+  const named = (r: WeightsPer) => `${LENGTH_NAMES[r]} (${lengths[r]})`;
+  if (per !== undefined) {
+    if (values.length !== lengths[per]) {
+      throw new RangeError(`${where}: options.weights must have ${named(per)} values for weightsPer '${per}', received ${values.length} values`);
+    }
+    return { values, scalar: 1, per, size: values.length };
+  }
+  const fits = readings.filter((r) => lengths[r] === values.length);
+  if (fits.length === 0) {
+    throw new RangeError(`${where}: options.weights must have ${orList(readings.map(named))} values, received ${values.length} values`);
+  }
+  if (fits.length > 1) {
+    throw new TypeError(
+      `${where}: options.weightsPer must say what the ${values.length} weights are per: ${orList(fits.map((r) => `'${r}' (${LENGTH_NAMES[r]} = ${lengths[r]})`))}, received undefined`,
+    );
+  }
+  return { values, scalar: 1, per: fits[0], size: values.length };
+}
+
+/**
+ * The weight of loss value `i` (of `total` values, `k` per row: K for the sigmoid loss, 1 for
+ * the softmax loss), tfjs's weights broadcast against the losses.
+ */
+function weightAt(w: Weights | undefined, i: number, k: number): number {
+  if (!w) return 1;
+  if (!w.values) return w.scalar;
+  switch (w.per) {
+    case 'class':
+      return w.values[i % k];
+    case 'element':
+      return w.values[i];
+    default:
+      return w.values[Math.floor(i / k)];
+  }
 }
 
 /**
  * The factor that turns the sum of weighted losses into the reduced loss (tfjs
- * `computeWeightedLoss`): `total` is the number of loss values (N or N·K).
+ * `computeWeightedLoss`): `total` is the number of loss values (N or N·K). The weights broadcast
+ * against the losses: `total / size` copies of each.
  */
 function reductionDivisor(reduction: Reduction, w: Weights | undefined, total: number): number {
   switch (reduction) {
@@ -80,24 +159,22 @@ function reductionDivisor(reduction: Reduction, w: Weights | undefined, total: n
   }
 }
 
-/** The per-row or per-element factors `weight / divisor` (times a scalar upstream). */
-function scaled(w: Weights | undefined, factor: number): { values?: Float32Array; scalar: number } {
-  if (!w) return { scalar: factor };
-  if (!w.values) return { scalar: w.scalar * factor };
-  const values = new Float32Array(w.values.length);
-  for (let i = 0; i < values.length; i++) values[i] = w.values[i] * factor;
-  return { values, scalar: 1 };
-}
-
-/** The gradient's factors: the weights, the reduction, and the upstream gradient. */
-function gradientScale(call: KernelCall, reduction: Reduction, w: Weights | undefined, divisor: number, upstream: unknown, lossLength: number): { values?: Float32Array; scalar: number; upstreamPtr: number } {
-  const up = upstreamOf(call, upstream, reduction !== Reduction.NONE, lossLength, `the shape of the unreduced loss (${lossLength} values)`);
-  const s = scaled(w, up.scalar / divisor);
-  return { ...s, upstreamPtr: up.ptr };
-}
-
-function stageFactors(call: KernelCall, values: Float32Array | undefined, what: string): number {
-  return values ? call.floats(values, what).ptr : 0;
+/**
+ * The kernel's scale for each loss value (`k` per row): `factor` (1/divisor, times a scalar
+ * upstream) times the value's weight, times the upstream array's value for `NONE`. One number
+ * when it serves every value; one per row for row weights; otherwise one per value (class
+ * weights are spelled out per value: the kernels take a scale per row or per value).
+ */
+function lossScales(w: Weights | undefined, factor: number, upstream: Float32Array | undefined, total: number, k: number): { values?: Float32Array; perValue: boolean; scalar: number } {
+  if (!upstream && (!w || !w.values)) return { scalar: (w ? w.scalar : 1) * factor, perValue: false };
+  if (!upstream && w!.per === 'row') {
+    const values = new Float32Array(w!.values!.length);
+    for (let i = 0; i < values.length; i++) values[i] = w!.values![i] * factor;
+    return { values, perValue: false, scalar: 1 };
+  }
+  const values = new Float32Array(total);
+  for (let i = 0; i < total; i++) values[i] = weightAt(w, i, k) * factor * (upstream ? upstream[i] : 1);
+  return { values, perValue: true, scalar: 1 };
 }
 
 function commonInputs(where: string, rawOptions: unknown) {
@@ -105,9 +182,20 @@ function commonInputs(where: string, rawOptions: unknown) {
   return {
     o,
     kClasses: positiveInteger(where, 'options.numClasses', o.numClasses),
-    epsilon: smoothingEpsilon(where, 'options.labelSmoothing', o.labelSmoothing ?? 0),
-    reduction: reductionOf(where, o.reduction),
+    epsilon: optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon),
+    reduction: optional<Reduction>(where, 'options.reduction', o.reduction, Reduction.SUM_BY_NONZERO_WEIGHTS, checkReduction),
   };
+}
+
+/**
+ * The scale of each loss value for the kernel: the weights over the reduction's divisor, and for
+ * a gradient the upstream gradient (a number scales everything; an array, for `NONE`, each value).
+ */
+function scalesFor(call: KernelCall, o: Partial<TfjsLossGradOptions>, withGrad: boolean, reduction: Reduction, w: Weights | undefined, divisor: number, total: number, k: number) {
+  if (!withGrad) return lossScales(w, 1 / divisor, undefined, total, k);
+  const up = upstreamOf(call, o.upstream, reduction !== Reduction.NONE, total, `the shape of the unreduced loss (${total} values)`);
+  const upstream = up.ptr ? call.read(up.ptr, total) : undefined;
+  return lossScales(w, up.scalar / divisor, upstream, total, k);
 }
 
 function softmaxCompute(where: string, labels: unknown, logits: unknown, rawOptions: unknown, withGrad: boolean) {
@@ -117,44 +205,41 @@ function softmaxCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, kClasses);
     const y = call.floats(labels, 'onehotLabels', x.length, `as many values as logits (${x.length})`);
-    const w = weightsOf(where, o.weights, n, kClasses, false);
+    const w = weightsOf(call, o, n, kClasses, ['row']);
     const divisor = reductionDivisor(reduction, w, n);
     // The kernel's per-row scale: the gradient factor when a gradient is wanted; otherwise
-    // weight/divisor, whose weighted sum is the reduced loss.
-    const g = withGrad ? gradientScale(call, reduction, w, divisor, o.upstream, n) : { ...scaled(w, 1 / divisor), upstreamPtr: 0 };
-    let scalePtr = stageFactors(call, g.values, 'the row weights');
-    if (g.upstreamPtr) {
-      // NONE with an upstream array: the factor is weight × upstream, per row.
-      const upstream = new Float32Array(k.memory.buffer, g.upstreamPtr, n);
-      const factors = new Float32Array(n);
-      for (let i = 0; i < n; i++) factors[i] = upstream[i] * (g.values ? g.values[i] : g.scalar);
-      scalePtr = stageFactors(call, factors, 'the row factors');
-    }
+    // weight/divisor, whose weighted sum is the reduced loss. One loss value per row.
+    const g = scalesFor(call, o, withGrad, reduction, w, divisor, n, 1);
+    const scalePtr = g.values ? call.floats(g.values, 'the row factors').ptr : 0;
     const perRowPtr = call.output(n, 'the per-row losses');
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
     const status = k.soft_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, 0, scalePtr, g.scalar, perRowPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'onehotLabels', numClasses: kClasses, ignoreIndex: -100 });
+    call.check(status, { what: 'onehotLabels', numClasses: kClasses });
     const perRow = call.read(perRowPtr, n);
-    return { loss: reduceLoss(reduction, perRow, w, divisor), grad: grad?.finish() };
+    return { loss: reduceLoss(reduction, perRow, w, divisor, 1), grad: grad?.finish() };
   });
 }
 
-/** The reduced loss from the unweighted losses, in float64 (tfjs `computeWeightedLoss`). */
-function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | undefined, divisor: number): number | Float32Array {
-  const weightAt = (i: number) => (!w ? 1 : !w.values ? w.scalar : w.perElement || w.size === losses.length ? w.values[i] : w.values[Math.floor(i / (losses.length / w.size))]);
+/** The reduced loss from the unweighted losses (`k` per row), in float64 (tfjs `computeWeightedLoss`). */
+function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | undefined, divisor: number, k: number): number | Float32Array {
   if (reduction === Reduction.NONE) {
     if (!w) return losses;
     const out = new Float32Array(losses.length);
-    for (let i = 0; i < losses.length; i++) out[i] = losses[i] * weightAt(i);
+    for (let i = 0; i < losses.length; i++) out[i] = losses[i] * weightAt(w, i, k);
     return out;
   }
   // tfjs's unweighted MEAN is `mean()`, which gives 0 for no values (vector empty_batch_eps0.1_MEAN);
   // every other reduction divides 0 by 0.
   if (reduction === Reduction.MEAN && !w && losses.length === 0) return 0;
   let sum = 0;
-  for (let i = 0; i < losses.length; i++) sum += losses[i] * weightAt(i);
+  for (let i = 0; i < losses.length; i++) sum += losses[i] * weightAt(w, i, k);
   return sum / divisor;
 }
+
+// The sigmoid kernel's scale kinds (crates/wasm/src/lib.rs): one number, one per row, one per value.
+const SCALE_SCALAR = 0;
+const SCALE_PER_ROW = 1;
+const SCALE_PER_ELEMENT = 2;
 
 function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOptions: unknown, withGrad: boolean) {
   const { o, kClasses, epsilon, reduction } = commonInputs(where, rawOptions);
@@ -163,29 +248,18 @@ function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, kClasses);
     const y = call.floats(labels, 'multiClassLabels', x.length, `as many values as logits (${x.length})`);
-    const w = weightsOf(where, o.weights, n, kClasses, true);
+    const w = weightsOf(call, o, n, kClasses, READINGS);
     const total = x.length;
     const divisor = reductionDivisor(reduction, w, total);
-    const g = withGrad ? gradientScale(call, reduction, w, divisor, o.upstream, total) : { ...scaled(w, 1 / divisor), upstreamPtr: 0 };
-    let kind = g.values ? (w!.perElement ? 2 : 1) : 0;
-    let scalePtr = stageFactors(call, g.values, 'the weights');
-    if (g.upstreamPtr) {
-      // NONE with an upstream array (N·K): the factor is weight × upstream, per element.
-      const upstream = new Float32Array(k.memory.buffer, g.upstreamPtr, total);
-      const factors = new Float32Array(total);
-      for (let i = 0; i < total; i++) {
-        const weight = !g.values ? g.scalar : w!.perElement ? g.values[i] : g.values[Math.floor(i / kClasses)];
-        factors[i] = upstream[i] * weight;
-      }
-      scalePtr = stageFactors(call, factors, 'the element factors');
-      kind = 2;
-    }
+    const g = scalesFor(call, o, withGrad, reduction, w, divisor, total, kClasses);
+    const kind = !g.values ? SCALE_SCALAR : g.perValue ? SCALE_PER_ELEMENT : SCALE_PER_ROW;
+    const scalePtr = g.values ? call.floats(g.values, 'the weights').ptr : 0;
     const lossesPtr = call.output(total, 'the elementwise losses');
     const grad = withGrad ? gradientTarget(call, x, total, o) : undefined;
     const status = k.sigmoid_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, kind, scalePtr, g.scalar, lossesPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'multiClassLabels', numClasses: kClasses, ignoreIndex: -100 });
+    call.check(status, { what: 'multiClassLabels', numClasses: kClasses });
     const losses = call.read(lossesPtr, total);
-    return { loss: reduceLoss(reduction, losses, w, divisor), grad: grad?.finish() };
+    return { loss: reduceLoss(reduction, losses, w, divisor, kClasses), grad: grad?.finish() };
   });
 }
 
