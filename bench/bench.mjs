@@ -20,6 +20,15 @@ export const QUICK_SHAPES = [
   [16, 32000],
 ];
 
+/** `"8192x1000,1024x32000"` → `[[8192, 1000], [1024, 32000]]` (the `--shapes` option of run.mjs). */
+export function parseShapes(text) {
+  return text.split(',').map((s) => {
+    const m = /^(\d+)[x×](\d+)$/.exec(s.trim());
+    if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new RangeError(`bench: --shapes takes N×K pairs like 8192x1000,128x256000, received "${s}"`);
+    return [Number(m[1]), Number(m[2])];
+  });
+}
+
 const EPS = 0.1;
 
 /** Median, min and max of a list of milliseconds. */
@@ -172,7 +181,9 @@ export async function runBench(env, opts = {}) {
       record(`ls-${backend}-kernel`, `labelsmooth ${backend}`, 'kernel: forward+gradient (WasmArray in, gradOut WasmArray)', fg, { memory: memory() });
       const fwd = measure(() => ls.crossEntropy(x, targets, base), timing);
       record(`ls-${backend}-forward`, `labelsmooth ${backend}`, 'kernel: forward only (WasmArray in)', fwd);
-      // In place: the gradient overwrites the logits (the values change every call; the work does not).
+      // In place: the gradient overwrites the logits, so after the first call the values are a
+      // gradient's (|x| ≤ 1e-4, no subnormals); the exp is branch-free and the time the same as on
+      // fresh logits (bench/probe-inplace.mjs measures both; bench/README.md).
       memBefore = memoryBytes(ls);
       const ip = measure(() => ls.crossEntropyWithGrad(x, targets, { ...base, inPlace: true }), timing, snapshot);
       record(`ls-${backend}-inplace`, `labelsmooth ${backend}`, 'kernel: forward+gradient in place (inPlace: true on a WasmArray)', ip, { memory: memory() });

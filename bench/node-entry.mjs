@@ -1,17 +1,18 @@
 // Runs bench.mjs in a server-side runtime (Node, Bun or Deno: only node:fs, node:path, node:url
 // and node:os are used) and writes the result as JSON to the file named by --out.
-//   node bench/node-entry.mjs [--quick] --out file.json
+//   node bench/node-entry.mjs [--quick] [--shapes 8192x1000,…] --out file.json
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { runBench } from './bench.mjs';
+import { parseShapes, runBench } from './bench.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const out = args[args.indexOf('--out') + 1];
 const noTf = args.includes('--no-tfjs');
+const shapes = args.includes('--shapes') ? parseShapes(args[args.indexOf('--shapes') + 1]) : undefined;
 
 const runtime = (() => {
   if (typeof globalThis.Deno !== 'undefined') return { name: 'deno', version: globalThis.Deno.version.deno, engine: `V8 ${globalThis.Deno.version.v8}` };
@@ -56,7 +57,7 @@ if (!noTf) {
 }
 
 const cpus = os.cpus();
-const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick });
+const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes });
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);

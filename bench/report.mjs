@@ -40,7 +40,7 @@ export function renderMarkdown(m) {
     }
   }
   out.push('');
-  out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else.');
+  out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else. "in place" (detailed tables): `inPlace: true` on a `WasmArray`; every call overwrites the logits with its gradient, so the later calls run on gradient values, which takes the same time as on fresh logits (measured; why in place once ran slower than a separate gradient on an AMD EPYC, and the fix: bench/README.md, "In place vs a separate gradient").');
   out.push('');
   out.push('## Memory');
   out.push('');

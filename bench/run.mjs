@@ -6,6 +6,7 @@
 //   node bench/run.mjs --quick         tiny shapes, Node only, for CI (well under a minute);
 //                                      writes target/bench-quick/ instead of bench/results/
 //   options: --runtimes node,bun,deno,chromium   --no-tfjs   --out DIR   --no-build
+//            --shapes 8192x1000,1024x32000 (only these N×K)
 //            --render (only re-render latest.md/.svg from latest.json)
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -70,7 +71,8 @@ function run(cmd, cmdArgs) {
   });
 }
 
-const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : [])];
+const shapes = value('--shapes', '');
+const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : []), ...(shapes ? ['--shapes', shapes] : [])];
 const npxBin = (name) => {
   const local = join(root, 'node_modules/.bin', name);
   return existsSync(local) ? local : name;
@@ -119,7 +121,7 @@ async function runChromium() {
     page.on('console', (m) => say(m.text()));
     page.on('pageerror', (e) => say(`[chromium] page error: ${e.message}`));
     const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
-    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
+    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&shapes=${shapes}&lsVersion=${lsVersion}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 30 * 60 * 1000, polling: 500 });
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };

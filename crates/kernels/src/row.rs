@@ -159,6 +159,46 @@ fn store4<V: F32Vector>(e: [V; 4], c: &mut [f32]) {
     e3.store(&mut c[3 * l..]);
 }
 
+/// The block loop of the rows with a gradient: for each whole block of `4·LANES` positions of
+/// `start..end`, loads the block from `read`, and stores `f(position, block)` at `write` (the
+/// same place in the gradient row; `write` may equal `read`). Returns where the blocks stopped.
+///
+/// Why `write` passes through `black_box` (once per call, not per block): V8 keeps the wasm
+/// order of loads and stores, and schedules the arithmetic between them. If LLVM can prove that
+/// a block's stores do not touch its later loads (in place: one base, disjoint offsets; and
+/// it did so in `soft_cross_entropy`'s separate path too),
+/// it sinks each load down to its use, and the wasm becomes load, exp, store, load, exp, store…:
+/// V8 then emits the four exps one after another instead of interleaved, and the speed depends
+/// on how far the CPU reorders (in place ran 1.2–1.3× slower than with a separate gradient on
+/// an AMD EPYC in Node 20; the measurement is in the notes of bench/report.mjs). With an opaque
+/// `write` the four loads stay ahead of the first store. test/kernel-schedule.test.ts checks
+/// this on the built simd128 wasm.
+///
+/// # Safety
+/// `read` must be readable and `write` writable for `end − start` f32 (any alignment), and no
+/// reference may be used to reach that memory while this runs.
+#[inline(always)]
+unsafe fn blocks_loads_first<V: F32Vector>(
+    read: *const f32,
+    write: *mut f32,
+    start: usize,
+    end: usize,
+    mut f: impl FnMut(usize, [V; 4]) -> [V; 4],
+) -> usize {
+    let (l, b) = (V::LANES, 4 * V::LANES);
+    let whole = start + (end - start) / b * b;
+    let write = core::hint::black_box(write);
+    let mut i = start;
+    while i < whole {
+        let at = i - start;
+        // SAFETY: at + 4·LANES ≤ end − start (the caller's guarantee covers it).
+        let v = [0, 1, 2, 3].map(|u| unsafe { V::load_unchecked(read.add(at + u * l)) });
+        store4(f(i, v), unsafe { core::slice::from_raw_parts_mut(write.add(at), b) });
+        i += b;
+    }
+    whole
+}
+
 /// Logits and gradient in different slices (of equal length).
 pub(crate) struct Separate<'a> {
     pub x: &'a [f32],
@@ -178,15 +218,10 @@ pub(crate) struct Forward<'a> {
 impl RowIo for Separate<'_> {
     const GRAD: bool = true;
     #[inline(always)]
-    fn blocks<V: F32Vector>(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, [V; 4]) -> [V; 4]) -> usize {
-        let b = 4 * V::LANES;
+    fn blocks<V: F32Vector>(&mut self, start: usize, end: usize, f: impl FnMut(usize, [V; 4]) -> [V; 4]) -> usize {
         let (x, g) = (&self.x[start..end], &mut self.g[start..end]);
-        let mut i = start;
-        for (xc, gc) in x.chunks_exact(b).zip(g.chunks_exact_mut(b)) {
-            store4(f(i, load4(xc)), gc);
-            i += b;
-        }
-        i
+        // SAFETY: `x` and `g` hold `end − start` values each (sliced above).
+        unsafe { blocks_loads_first(x.as_ptr(), g.as_mut_ptr(), start, end, f) }
     }
     #[inline(always)]
     fn logits(&self) -> &[f32] {
@@ -209,15 +244,11 @@ impl RowIo for Separate<'_> {
 impl RowIo for InPlace<'_> {
     const GRAD: bool = true;
     #[inline(always)]
-    fn blocks<V: F32Vector>(&mut self, start: usize, end: usize, mut f: impl FnMut(usize, [V; 4]) -> [V; 4]) -> usize {
-        let b = 4 * V::LANES;
-        let mut i = start;
-        for c in self.g[start..end].chunks_exact_mut(b) {
-            let e = f(i, load4(c));
-            store4(e, c);
-            i += b;
-        }
-        i
+    fn blocks<V: F32Vector>(&mut self, start: usize, end: usize, f: impl FnMut(usize, [V; 4]) -> [V; 4]) -> usize {
+        let g = self.g[start..end].as_mut_ptr();
+        // SAFETY: `g` holds `end − start` values (sliced above); reads and writes go through
+        // the one raw pointer, so no reference aliases another.
+        unsafe { blocks_loads_first(g, g, start, end, f) }
     }
     #[inline(always)]
     fn logits(&self) -> &[f32] {
