@@ -79,3 +79,39 @@ export function expectClose(actual: ArrayLike<number> | number, expected: Nested
     }
   }
 }
+
+/**
+ * The first index at which two float32 arrays differ bit for bit (every NaN equal to every NaN),
+ * or -1 when they are identical; the length when only the lengths differ. A tight loop: `toEqual`
+ * on arrays of 10^5+ values costs seconds.
+ */
+export function firstBitDifference(a: Float32Array, b: Float32Array): number {
+  const [ai, bi] = [new Uint32Array(a.buffer, a.byteOffset, a.length), new Uint32Array(b.buffer, b.byteOffset, b.length)];
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (ai[i] !== bi[i] && !(a[i] !== a[i] && b[i] !== b[i])) return i;
+  }
+  return a.length === b.length ? -1 : n;
+}
+
+/** Fails, naming the first index, unless the two float32 arrays are identical bit for bit. */
+export function expectSameBits(actual: Float32Array, expected: Float32Array, label: string): void {
+  const i = firstBitDifference(actual, expected);
+  if (i !== -1) expect.fail(`${label}[${i}]: ${actual[i]} differs from ${expected[i]} (lengths ${actual.length}, ${expected.length})`);
+}
+
+/**
+ * |actual_i − expected_i| ≤ tol(i) for every i, in one loop that fails naming the first index
+ * that is not; non-finite values must match in kind.
+ */
+export function expectWithin(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: (i: number) => number, label: string): void {
+  if (actual.length !== expected.length) expect.fail(`${label}: length ${actual.length}, expected ${expected.length}`);
+  for (let i = 0; i < expected.length; i++) {
+    const [x, y] = [actual[i], expected[i]];
+    if (Number.isFinite(y)) {
+      if (!(Math.abs(x - y) <= tol(i))) expect.fail(`${label}[${i}]: ${x} is not within ${tol(i).toExponential(2)} of ${y}`);
+    } else if (!Object.is(x, y) && !(Number.isNaN(x) && Number.isNaN(y))) {
+      expect.fail(`${label}[${i}]: ${x}, expected ${y}`);
+    }
+  }
+}
