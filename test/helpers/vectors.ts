@@ -94,6 +94,12 @@ export function firstBitDifference(a: Float32Array, b: Float32Array): number {
   return a.length === b.length ? -1 : n;
 }
 
+/** Like expectWithin against a vector value (flattened; non-finite as in the JSON), tol(i, expected_i). */
+export function expectWithinVector(actual: ArrayLike<number> | number, expected: Nested, tol: (i: number, b: number) => number, label: string): void {
+  const e = flat(expected);
+  expectWithin(typeof actual === 'number' ? [actual] : actual, e, (i) => tol(i, e[i]), label);
+}
+
 /** Fails, naming the first index, unless the two float32 arrays are identical bit for bit. */
 export function expectSameBits(actual: Float32Array, expected: Float32Array, label: string): void {
   const i = firstBitDifference(actual, expected);
@@ -114,4 +120,56 @@ export function expectWithin(actual: ArrayLike<number>, expected: ArrayLike<numb
       expect.fail(`${label}[${i}]: ${x}, expected ${y}`);
     }
   }
+}
+
+/** Unit roundoffs: float32 (labelsmooth's arithmetic) and float64 (the references'). */
+export const U32 = 2 ** -24;
+export const U64 = 2 ** -53;
+
+export interface SoftmaxLossTerms {
+  /** K. */
+  k: number;
+  /** The target distribution q, N×K row-major (zero rows for skipped rows). */
+  q: ArrayLike<number>;
+  /** Class weights w (default ones). */
+  weight?: ArrayLike<number> | null;
+  /** Each row's factor in the reduced loss and its gradient (1/D for 'mean', 1 otherwise). */
+  rowScale: ArrayLike<number>;
+  /** The relative error of a K-term sum of one sign plus the roundings around it (see below). */
+  sigma: number;
+}
+
+/**
+ * Error bounds, per value, of a softmax cross-entropy (a row loss Σ_k w_k q_k (lse − x_k), its
+ * gradient s·(p_k·c − w_k q_k) with c = Σ_k w_k q_k) computed in an arithmetic whose K-term sums
+ * are within `sigma` of their value (σ = (K/4 + 8)·u for labelsmooth's float32 kernels, which sum
+ * in partial sums of ≤ K/4 + 2 terms; (K + 8)·u for a sequential float64 sum), against an exact or
+ * more accurate value b:
+ * - a row loss, a sum of terms of one sign, is within σ·(|b| + c) (c·ln S: ln S is within σ);
+ * - a reduced loss within σ·(|b| + Σ_i s_i c_i);
+ * - a gradient entry, a difference of two terms, within σ·(T1 + T2): T2 = |s·w_k q_k| and
+ *   T1 = |s·p_k c| = |b + s·w_k q_k|, so the bound is relative to the terms, not to their
+ *   difference (which cancels where p ≈ q).
+ * Plus the smallest float32 subnormal for values stored in float32.
+ */
+export function softmaxLossBounds(t: SoftmaxLossTerms) {
+  const w = (j: number) => (t.weight ? t.weight[j] : 1);
+  const n = t.rowScale.length;
+  const c = Array.from({ length: n }, (_, i) => {
+    let s = 0;
+    for (let j = 0; j < t.k; j++) s += w(j) * Math.abs(t.q[i * t.k + j]);
+    return s;
+  });
+  let reduced = 0;
+  for (let i = 0; i < n; i++) if (c[i] !== 0) reduced += Math.abs(t.rowScale[i]) * c[i];
+  const floor = 2 ** -149;
+  return {
+    row: (i: number, b: number) => t.sigma * (Math.abs(b) + c[i]) + floor,
+    loss: (b: number) => t.sigma * (Math.abs(b) + reduced),
+    grad: (e: number, b: number) => {
+      const i = Math.floor(e / t.k);
+      const swq = t.q[e] === 0 ? 0 : t.rowScale[i] * w(e % t.k) * t.q[e]; // a skipped row's scale may be 1/0
+      return t.sigma * (Math.abs(b + swq) + Math.abs(swq)) + floor;
+    },
+  };
 }
