@@ -85,8 +85,8 @@ describe('in-place gradients', () => {
     // Growth below one N×K block: at most the O(N) staging (targets) can need new pages.
     expect(wasmMemoryBytes() - before).toBeLessThan(n * k * 4);
     const settled = wasmMemoryBytes();
-    for (let i = 0; i < 5; i++) {
-      x.view.set(pseudoRandom(n * k, 2 + i));
+    // Repeated on the gradient left in x (finite values, as good as any logits for this).
+    for (let i = 0; i < 2; i++) {
       crossEntropyWithGrad(x, t, { numClasses: k, labelSmoothing: 0.1, inPlace: true });
       crossEntropyWithGrad(x, t, { numClasses: k, gradOut: x }); // gradOut === logits: the same path
     }
@@ -185,7 +185,7 @@ describe('in-place gradients', () => {
     expect(grown).toBeLessThan(2 * n * k * 4);
     const settled = wasmMemoryBytes();
     const out = new Float32Array(n * k);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 2; i++) {
       crossEntropyWithGrad(x, t, { numClasses: k, gradOut: out });
       crossEntropyWithGrad(x, t, { numClasses: k });
     }

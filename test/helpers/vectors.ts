@@ -173,3 +173,24 @@ export function softmaxLossBounds(t: SoftmaxLossTerms) {
     },
   };
 }
+
+/**
+ * Where two results differ bit for bit (numbers by Object.is, except that every NaN equals every
+ * NaN; float arrays by their bits; arrays and objects member by member), or undefined when they do
+ * not. A loop, for results compared many times (`toEqual` is slow on typed arrays).
+ */
+export function bitDifference(a: unknown, b: unknown, at = ''): string | undefined {
+  if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) || (a !== a && b !== b) ? undefined : `${at}: ${a} vs ${b}`;
+  if (a instanceof Float32Array && b instanceof Float32Array) {
+    const i = firstBitDifference(a, b);
+    return i === -1 ? undefined : `${at}[${i}]: ${a[i]} vs ${b[i]} (lengths ${a.length}, ${b.length})`;
+  }
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b ? undefined : `${at}: ${String(a)} vs ${String(b)}`;
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return `${at}: different kinds of value`;
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const key of keys) {
+    const d = bitDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`);
+    if (d) return d;
+  }
+  return undefined;
+}
