@@ -94,5 +94,7 @@ describe('simd128 and scalar agree', () => {
         expectClose(simd[i][name] as ArrayLike<number>, (typeof want === 'number' ? want : Array.from(want)) as never, SMALL, `K=${k} ${name}`);
       }
     });
-  });
+    // 67 × 13 calls on each build, and the first load (compile, instantiate) of the scalar build:
+    // 0.75–1.1 s on a loaded 2-core machine.
+  }, 10_000);
 });

@@ -12,7 +12,7 @@ function wasmMemoryBytes(): number {
 }
 
 describe('memory', () => {
-  it('stays flat over 100,000 calls (plain arrays, WasmArrays, refused calls)', () => {
+  it('stays flat over 50,000 calls (plain arrays, WasmArrays, refused calls)', () => {
     const k = 33;
     const n = 16;
     const logits = new Float32Array(n * k).map((_, i) => Math.sin(i));
@@ -40,13 +40,14 @@ describe('memory', () => {
     for (let i = 0; i < 100; i++) warm();
     const before = wasmMemoryBytes();
     let last = 0;
-    for (let i = 0; i < 20_000; i++) {
-      warm(); // 5 calls each: 100,000 in all
+    for (let i = 0; i < 10_000; i++) {
+      warm(); // 5 calls each: 50,000 in all (scripts/soak.mjs runs 100,000 mixed calls)
       if (i % 1000 === 0) last = crossEntropy(wasmLogits, targets, { numClasses: k, labelSmoothing: 0.1 });
     }
     expect(wasmMemoryBytes()).toBe(before);
     expect(last).toBe(expected);
-    expect(refused).toBe(20_100);
+    expect(refused).toBe(10_100);
     wasmLogits.free();
-  });
+    // 50,000 wasm calls and 10,100 thrown errors: 1.5–3.5 s on a loaded 2-core machine (test/README.md).
+  }, 20_000);
 });

@@ -90,7 +90,8 @@ describe('recovery after refused calls', () => {
     }
     expect(wasmMemoryBytes()).toBe(memory);
     expect(freshBlockAddress()).toBe(address);
-  });
+    // 300 refused calls, each followed by a good call on 64×37 values: 0.5–1.2 s on a loaded 2-core machine.
+  }, 10_000);
 
   it('a WasmArray survives refused calls that use it', () => {
     const logits = allocFloat32(N * K);
