@@ -45,7 +45,8 @@ function onePiece(logits: Float32Array, targets: Int32Array, opts: CrossEntropyG
     w.view.set(logits);
     const r = crossEntropyWithGrad(w, targets, opts);
     const { gradOut: _g, inPlace: _i, upstream: _u, ...plain } = opts;
-    return { loss: r.loss instanceof Float32Array ? r.loss.slice() : r.loss, grad: asFloat32(r.grad), parts: crossEntropyParts(w, targets, plain) };
+    const loss = r.loss as number | Float32Array; // 'none' gives per-row losses
+    return { loss: loss instanceof Float32Array ? loss.slice() : loss, grad: asFloat32(r.grad), parts: crossEntropyParts(w, targets, plain) };
   } finally {
     w.free();
   }

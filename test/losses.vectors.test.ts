@@ -46,7 +46,6 @@ function note(file: string, kind: Kind): void {
 
 const f32 = (v: unknown): Float32Array => Float32Array.from(flat(v as Nested));
 const ints = (v: unknown): number[] => (Array.isArray(v) ? (v as number[]) : [v as number]);
-const nested = (v: unknown): Nested => v as Nested;
 /** A gradient or trueDist as a Float32Array (the API returns Float32Array for Float32Array inputs). */
 function f32Out(v: FloatArray | Float32Array | null): Float32Array {
   expect(v).toBeInstanceOf(Float32Array);

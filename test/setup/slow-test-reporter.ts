@@ -23,6 +23,10 @@ interface Slow {
 export default class SlowTestReporter implements Reporter {
   private readonly slow: Slow[] = [];
 
+  onTestRunStart(): void {
+    this.slow.length = 0; // watch mode: each run is judged on its own
+  }
+
   onTestCaseResult(test: TestCase): void {
     if (test.result().state === 'skipped') return;
     const limit = task(test).timeout || test.project.config.testTimeout;
