@@ -150,7 +150,7 @@ export interface SoftmaxLossTerms {
  * - a gradient entry, a difference of two terms, within σ·(T1 + T2): T2 = |s·w_k q_k| and
  *   T1 = |s·p_k c| = |b + s·w_k q_k|, so the bound is relative to the terms, not to their
  *   difference (which cancels where p ≈ q).
- * Plus the smallest float32 subnormal for values stored in float32.
+ * Plus, absolutely, what float32 products of subnormal size can lose.
  */
 export function softmaxLossBounds(t: SoftmaxLossTerms) {
   const w = (j: number) => (t.weight ? t.weight[j] : 1);
@@ -160,12 +160,15 @@ export function softmaxLossBounds(t: SoftmaxLossTerms) {
     for (let j = 0; j < t.k; j++) s += w(j) * Math.abs(t.q[i * t.k + j]);
     return s;
   });
-  let reduced = 0;
-  for (let i = 0; i < n; i++) if (c[i] !== 0) reduced += Math.abs(t.rowScale[i]) * c[i];
+  // Float32 products of subnormal size (a tiny q or weight) are off by up to 2^-150 each, not
+  // relatively: a row's K + 2 of them add up to (K + 2)·2^-149 at most.
   const floor = 2 ** -149;
+  const rowFloor = (t.k + 2) * floor;
+  let reduced = 0;
+  for (let i = 0; i < n; i++) if (c[i] !== 0) reduced += Math.abs(t.rowScale[i]) * (t.sigma * c[i] + rowFloor);
   return {
-    row: (i: number, b: number) => t.sigma * (Math.abs(b) + c[i]) + floor,
-    loss: (b: number) => t.sigma * (Math.abs(b) + reduced),
+    row: (i: number, b: number) => t.sigma * (Math.abs(b) + c[i]) + rowFloor,
+    loss: (b: number) => t.sigma * Math.abs(b) + reduced,
     grad: (e: number, b: number) => {
       const i = Math.floor(e / t.k);
       const swq = t.q[e] === 0 ? 0 : t.rowScale[i] * w(e % t.k) * t.q[e]; // a skipped row's scale may be 1/0

@@ -41,6 +41,7 @@ import {
   softmaxCrossEntropyRef,
   type Convention,
 } from '../helpers/reference';
+import { softmaxLossBounds } from '../helpers/vectors';
 import { disagreement, expectAgree, expectAllAgree, expectNoTrap, expectSameResult, kind, withBackend } from './util';
 
 /** fast-check runs per property (small shapes) and for the K ≥ 100,000 properties. */
@@ -268,9 +269,16 @@ describe('property tests: the public API against the float64 reference, both bui
         ),
         ({ pr, probs, labelSmoothing, weight, reduction }) => {
           const got = bothBuilds(() => softCrossEntropyWithGrad(pr.x, probs, { numClasses: pr.k, labelSmoothing, weight, reduction }), 'softCrossEntropyWithGrad');
-          const want = softCrossEntropyRef(pr.x, probs, pr.k, { labelSmoothing, weight, reduction });
-          lossAgrees(got.loss, want.loss, 'softCrossEntropy loss', 1e-4 * pr.k * Math.max(1, pr.n));
-          expectAllAgree(got.grad as Float32Array, want.grad, 'softCrossEntropy grad', 1e-5 * pr.k, 1e-3);
+          const want = softCrossEntropyRef(pr.x, probs, pr.k, { labelSmoothing, weight, reduction, logSoftmax: { f32Shift: true } });
+          // The same float32 bounds as cross-entropy's (softmaxLossBounds), with q = (1 − ε)·t + ε/K
+          // (ε in float32, as the kernel takes it) and 'mean' over the N rows.
+          const eps = Math.fround(labelSmoothing);
+          const q = Float64Array.from(probs, (v) => (eps > 0 ? v * (1 - eps) + eps / pr.k : v));
+          const b = softmaxLossBounds({ k: pr.k, q, weight, rowScale: Array.from({ length: pr.n }, () => (reduction === 'mean' ? 1 / pr.n : 1)), sigma: (pr.k / 4 + 8) * U });
+          const what = `softCrossEntropy (${JSON.stringify({ n: pr.n, k: pr.k, labelSmoothing, reduction, weight: !!weight })})`;
+          if (typeof got.loss === 'number') expectWithin([got.loss], [want.loss as number], () => b.loss(want.loss as number), `${what} loss`);
+          else expectWithin(got.loss, want.loss as Float64Array, (i) => b.row(i, (want.loss as Float64Array)[i]), `${what} per-row loss`);
+          expectWithin(got.grad as Float32Array, want.grad, (e) => b.grad(e, want.grad[e]), `${what} grad`);
         },
       ),
       cfg(RUNS),
