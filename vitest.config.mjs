@@ -1,12 +1,35 @@
-// The suites run against each wasm build (simd128, scalar) in Node, and the API suites again in
-// real headless Chromium (Debian's /usr/bin/chromium driven by playwright) against the browser
-// build of the package.
+// Which suite runs where (test/README.md has the table and the time rule):
+// - `simd128`, `scalar`: the suites whose results depend on the wasm build, in Node against one
+//   build each;
+// - `node`: the suites that do not depend on the build, and those that switch between both builds
+//   themselves, once (they start on the simd128 build);
+// - `chromium-simd128`, `chromium-scalar`: the API suites in real headless Chromium (Debian's
+//   /usr/bin/chromium driven by playwright) against the browser build of the package;
+// - `runtimes`: the packed tarball in every runtime and in consumer apps.
+// The slow-test reporter fails the run when a test takes more than a fifth of its timeout.
 import { defineConfig } from 'vitest/config';
 
 const BACKENDS = ['simd128', 'scalar'];
 
 /** Suites that use only the public API, so they run in a browser page as they are. */
 const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'test/in-place.test.ts'];
+
+/**
+ * Suites run once, in the `node` project: build-independent (the float64 reference's self-check,
+ * the heatmap renderers, the CLI and the demo page, which take their build from
+ * LABELSMOOTH_BACKEND and default to simd128), and suites that run both builds themselves.
+ */
+const ONCE = [
+  'test/reference.selfcheck.test.ts',
+  'test/heatmap.test.ts',
+  'test/cli.test.ts',
+  'test/demo-page.test.ts',
+  'test/builds-agree.test.ts',
+  'test/init.test.ts',
+  'test/hostile/properties.test.ts',
+];
+
+const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];
 
 /** A fresh object per project: vitest names the instance in place. */
 const chromium = () => ({
@@ -21,11 +44,21 @@ const nodeProject = (backend) => ({
   test: {
     name: backend,
     include: ['test/**/*.test.ts'],
-    exclude: ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'],
+    exclude: [...NOT_NODE, ...ONCE],
     setupFiles: ['test/setup/backend.ts'],
     env: { LABELSMOOTH_BACKEND: backend },
   },
 });
+
+const onceProject = {
+  test: {
+    name: 'node',
+    include: ONCE,
+    exclude: NOT_NODE,
+    // No LABELSMOOTH_BACKEND: the setup activates the default, simd128.
+    setupFiles: ['test/setup/backend.ts'],
+  },
+};
 
 const browserProject = (backend) => ({
   test: {
@@ -50,6 +83,7 @@ const runtimesProject = {
 
 export default defineConfig({
   test: {
-    projects: [...BACKENDS.map(nodeProject), ...BACKENDS.map(browserProject), runtimesProject],
+    reporters: ['default', './test/setup/slow-test-reporter.ts'],
+    projects: [...BACKENDS.map(nodeProject), onceProject, ...BACKENDS.map(browserProject), runtimesProject],
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: builds what is stale (installing what is missing), then the native Rust
-# tests of the kernels and the vitest suites against both wasm builds.
+# tests of the kernels, the package checks and the vitest projects (test/README.md), and a soak.
+# The package is packed once; the package checks and the runtime tests both use that tarball.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -8,9 +9,14 @@ bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 echo "[test] cargo test (native kernels)"
 cargo test --workspace --release --quiet
+pack_dir=$(mktemp -d)
+trap 'rm -rf "$pack_dir"' EXIT
+echo "[test] npm pack (once, for the package checks and the runtime tests)"
+tarball=$(cd packages/labelsmooth && npm pack --json --pack-destination "$pack_dir" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s)[0].filename))')
+export LABELSMOOTH_TARBALL="$pack_dir/$tarball"
 echo "[test] package hygiene (publint, attw, size budget)"
 node scripts/check-package.mjs
-echo "[test] vitest (Node and Chromium, both wasm builds; the packed tarball in every runtime)"
+echo "[test] vitest (Node per build and once, Chromium per build; the packed tarball in every runtime)"
 npx vitest run
 echo "[test] soak: 10,000 mixed calls within the wasm memory and RSS bounds"
 node scripts/soak.mjs --quick

@@ -12,7 +12,7 @@ function wasmMemoryBytes(): number {
 }
 
 describe('memory', () => {
-  it('stays flat over 100,000 calls (plain arrays, WasmArrays, refused calls)', () => {
+  it('stays flat over 50,000 calls (plain arrays, WasmArrays, refused calls)', () => {
     const k = 33;
     const n = 16;
     const logits = new Float32Array(n * k).map((_, i) => Math.sin(i));
@@ -23,22 +23,31 @@ describe('memory', () => {
     wasmLogits.view.set(logits);
     const expected = crossEntropy(logits, targets, { numClasses: k, labelSmoothing: 0.1 });
 
+    // The refused call is counted with a plain try/catch: an expect() per call would be most of
+    // the test's time.
+    let refused = 0;
     const warm = () => {
       crossEntropyWithGrad(logits, targets, { numClasses: k, labelSmoothing: 0.1, gradOut });
       crossEntropy(wasmLogits, targets, { numClasses: k, labelSmoothing: 0.1 });
       softmaxCrossEntropy(onehot, logits, { numClasses: k, labelSmoothing: 0.1 });
       allocFloat32(n * k).free();
-      expect(() => crossEntropy(logits, [k], { numClasses: k })).toThrow(RangeError);
+      try {
+        crossEntropy(logits, [k], { numClasses: k });
+      } catch (e) {
+        if (e instanceof RangeError) refused++;
+      }
     };
     for (let i = 0; i < 100; i++) warm();
     const before = wasmMemoryBytes();
     let last = 0;
-    for (let i = 0; i < 20_000; i++) {
-      warm(); // 5 calls each: 100,000 in all
+    for (let i = 0; i < 10_000; i++) {
+      warm(); // 5 calls each: 50,000 in all (scripts/soak.mjs runs 100,000 mixed calls)
       if (i % 1000 === 0) last = crossEntropy(wasmLogits, targets, { numClasses: k, labelSmoothing: 0.1 });
     }
     expect(wasmMemoryBytes()).toBe(before);
     expect(last).toBe(expected);
+    expect(refused).toBe(10_100);
     wasmLogits.free();
-  });
+    // 50,000 wasm calls and 10,100 thrown errors: 1.5–3.5 s on a loaded 2-core machine (test/README.md).
+  }, 20_000);
 });

@@ -231,6 +231,7 @@ export interface SoftCrossEntropyRefOptions {
   weight?: Nums;
   reduction?: TorchReduction;
   upstream?: Nums;
+  logSoftmax?: LogSoftmaxOptions;
 }
 
 export function softCrossEntropyRef(logits: Nums, probs: Nums, k: number, opts: SoftCrossEntropyRefOptions = {}): LossAndGrad {
@@ -241,7 +242,7 @@ export function softCrossEntropyRef(logits: Nums, probs: Nums, k: number, opts: 
   const perRow = new Float64Array(n);
   const grad = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
-    const { logp, p } = logSoftmaxRow(logits, i * k, k);
+    const { logp, p } = logSoftmaxRow(logits, i * k, k, opts.logSoftmax);
     const q = new Float64Array(k);
     for (let j = 0; j < k; j++) q[j] = eps > 0 ? probs[i * k + j] * (1 - eps) + eps / k : probs[i * k + j];
     let loss = 0;

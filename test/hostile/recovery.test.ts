@@ -15,6 +15,7 @@ import {
   softCrossEntropyWithGrad,
   softmaxCrossEntropyWithGrad,
 } from 'labelsmooth';
+import { bitDifference } from '../helpers/vectors';
 import { detachedFloat32, detachedInt32, freshBlockAddress, wasmMemoryBytes } from './util';
 
 const N = 64;
@@ -83,12 +84,14 @@ describe('recovery after refused calls', () => {
         expect(error instanceof WebAssembly.RuntimeError, `${name}: wasm trap`).toBe(false);
         expect(error instanceof RangeError || error instanceof TypeError, `${name}: ${String(error)}`).toBe(true);
         const [goodName, g] = good[(i + round) % good.length];
-        expect(g(), `${goodName} after ${name}`).toEqual(baseline[(i + round) % good.length]);
+        const difference = bitDifference(g(), baseline[(i + round) % good.length]);
+        if (difference) expect.fail(`${goodName} after ${name} differs${difference}`);
       }
     }
     expect(wasmMemoryBytes()).toBe(memory);
     expect(freshBlockAddress()).toBe(address);
-  });
+    // 300 refused calls, each followed by a good call on 64×37 values: 0.5–1.2 s on a loaded 2-core machine.
+  }, 10_000);
 
   it('a WasmArray survives refused calls that use it', () => {
     const logits = allocFloat32(N * K);

@@ -1,5 +1,6 @@
-// Packs the package with `npm pack` and installs the tarball into fresh consumer folders under
-// test/.tmp, the way users get it: the runtime and consumer tests never see the workspace.
+// Installs the packed package into fresh consumer folders under test/.tmp, the way users get it:
+// the runtime and consumer tests never see the workspace. The tarball is the one named by
+// LABELSMOOTH_TARBALL (scripts/test.sh packs once for every consumer), else packed here.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,11 +15,15 @@ function install(dir: string, tarball: string): void {
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--offline', tarball], { cwd: dir, stdio: 'pipe' });
 }
 
+function pack(): string {
+  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: path.join(root, 'packages/labelsmooth'), encoding: 'utf8' });
+  return path.join(tmp, JSON.parse(packed)[0].filename);
+}
+
 export default function setup(project: TestProject): void {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  const packed = execFileSync('npm', ['pack', '--json', '--pack-destination', tmp], { cwd: path.join(root, 'packages/labelsmooth'), encoding: 'utf8' });
-  const tarball = path.join(tmp, JSON.parse(packed)[0].filename);
+  const tarball = process.env.LABELSMOOTH_TARBALL ? path.resolve(process.env.LABELSMOOTH_TARBALL) : pack();
 
   // Node, Deno, Bun and plain browser pages share one consumer folder.
   const plain = path.join(tmp, 'consumer');

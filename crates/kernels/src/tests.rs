@@ -57,7 +57,9 @@ fn assert_all_close(got: &[f32], want: &[f64], what: &str) {
     }
 }
 
-/// A fresh buffer with `offset` leading junk values, so kernels see unaligned subslices.
+/// A fresh buffer with `offset` leading junk values, so kernels see subslices at every start
+/// offset relative to the 4-lane grid (0..=4 floats: aligned, the three unaligned ones, and
+/// aligned one vector on).
 fn offset_copy(data: &[f32], offset: usize) -> Vec<f32> {
     let mut v = vec![123.0; offset];
     v.extend_from_slice(data);
@@ -184,7 +186,7 @@ fn cross_entropy_matches_reference_every_k() {
     let mut cases = 0;
     for k in 1..=67 {
         for conv in conventions(k, &mut rng) {
-            for offset in 1..=3 {
+            for offset in 0..=4 {
                 let n = 1 + rng.below(6);
                 let eps = [0.0f32, 0.1, 0.37, 1.0][rng.below(4)];
                 let ignore = if rng.below(3) == 0 { 0 } else { -100 };
@@ -473,7 +475,7 @@ fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: 
 fn soft_cross_entropy_matches_reference_every_k() {
     let mut rng = Rng(7);
     for k in 1..=67 {
-        for offset in 1..=3 {
+        for offset in 0..=4 {
             let n = 1 + rng.below(5);
             let eps = [0.0f32, 0.1, 0.6][rng.below(3)];
             let x: Vec<f32> = (0..n * k).map(|_| rng.range(-8.0, 8.0)).collect();
@@ -568,7 +570,7 @@ fn sigmoid_cross_entropy_matches_reference() {
     let mut rng = Rng(99);
     let mut worst = 0.0f64;
     for k in 1..=40 {
-        for offset in 1..=3 {
+        for offset in 0..=4 {
             let n = 1 + rng.below(4);
             let eps = [0.0f32, 0.1, 0.2, 1e-4][rng.below(4)];
             let x: Vec<f32> = (0..n * k).map(|_| rng.range(-30.0, 30.0) * if rng.below(2) == 0 { 0.01 } else { 1.0 }).collect();
