@@ -189,10 +189,12 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             let x = io.logits();
             (row_max::<V>(x), x[y], pad.map(|p| x[p]))
         };
-        // Exp pass; the columns in `outside` (the padding column; the target too when its logit
-        // is −∞) are kept out of the Σ w·d segments, because −∞ there would turn the
-        // subtraction of their term into ∞ − ∞.
-        let target_outside = x_y == f32::NEG_INFINITY;
+        // Exp pass; the columns in `outside` are kept out of the Σ w·d segments: the padding
+        // column, and the target when its logit is −∞ (its term would be taken out again as
+        // ∞ − ∞) or when q puts less mass on it than elsewhere (on < off: taking its term out
+        // of the float32 sum in float64 would leave a rounding error ≈ 2⁻²⁴·w_y·|d_y| that can
+        // be the whole loss; with on ≥ off both parts have one sign and nothing cancels).
+        let target_outside = x_y == f32::NEG_INFINITY || on < off;
         let mut outside = [pad.unwrap_or(usize::MAX), if target_outside { y } else { usize::MAX }];
         outside.sort_unstable();
         let (mut s, mut swd, mut start) = (0.0f32, 0.0f32, 0usize);

@@ -382,6 +382,33 @@ fn cross_entropy_special_values() {
     }
 }
 
+/// When q puts less mass on the target than elsewhere (`on < off`: fairseq or annotated with ε
+/// near 1), the target's term must not be summed into Σ w·d in float32 and taken out again in
+/// float64: with the target far below the max the leftover rounding, ≈ 2⁻²⁴·w_y·|d_y|, was the
+/// whole loss (found by fast-check: −1.24e-5 for an exact loss of ≈ 0).
+#[test]
+fn cross_entropy_target_far_below_max_with_on_below_off() {
+    for (name, f) in CE_IMPLS {
+        for (convention, k) in [(Convention::Fairseq, 2usize), (Convention::Annotated { padding_idx: 2 }, 3)] {
+            let sm = Smoothing { convention, num_classes: k, epsilon: 1.0, ignore_index: -100 };
+            // Annotated: the padding logit is −∞ (as a masked vocabulary has it), so both cases
+            // put all of q on class 1, whose probability is 1 − e^−5839.307.
+            let mut x = vec![f32::NEG_INFINITY; k];
+            (x[0], x[1]) = (-5839.307, 0.0);
+            let w: Vec<f32> = [0.0608, 0.05, 0.07][..k].to_vec();
+            let (res, rows, g) = ce_once(f, sm, &x, &[0], Some(&w), Reduction::None);
+            let want = ref_ce(&sm, &x, &[0], Some(&w), 0.0, Reduction::None, None);
+            // The exact loss is 0.05·ln(1 + e^−5839.307) = 0 in float64; only its sign and size
+            // matter here: no rounding leftover of the target's term.
+            assert!(rows[0] >= 0.0 && rows[0] <= 1e-30, "{name} {convention:?}: {rows:?}");
+            assert!(res.loss >= 0.0 && res.loss <= 1e-30, "{name} {convention:?}: {res:?}");
+            assert_all_close(&g, &want.grad, name);
+            assert_close(res.nll, want.nll, name);
+            assert_close(res.smooth, want.smooth, name);
+        }
+    }
+}
+
 #[test]
 fn cross_entropy_errors() {
     let x = [0.0f32; 6];
