@@ -1,7 +1,8 @@
 // The suites run against each wasm build (simd128, scalar) in Node, and the API suites again in
-// real headless Chromium (Debian's /usr/bin/chromium driven by playwright) against the browser
-// build of the package.
+// real headless Chromium (test/helpers/chromium.mjs: $CHROMIUM_PATH or Debian's /usr/bin/chromium,
+// driven by playwright) against the browser build of the package.
 import { defineConfig } from 'vitest/config';
+import { chromiumArgs, chromiumPath } from './test/helpers/chromium.mjs';
 
 const BACKENDS = ['simd128', 'scalar'];
 
@@ -12,8 +13,8 @@ const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'tes
 const chromium = () => ({
   browser: 'chromium',
   launch: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    executablePath: chromiumPath,
+    args: chromiumArgs,
   },
 });
 
