@@ -3,11 +3,13 @@
 //   build each;
 // - `node`: the suites that do not depend on the build, and those that switch between both builds
 //   themselves, once (they start on the simd128 build);
-// - `chromium-simd128`, `chromium-scalar`: the API suites in real headless Chromium (Debian's
-//   /usr/bin/chromium driven by playwright) against the browser build of the package;
+// - `chromium-simd128`, `chromium-scalar`: the API suites in real headless Chromium
+//   (test/helpers/chromium.mjs: $CHROMIUM_PATH or Debian's /usr/bin/chromium, driven by
+//   playwright) against the browser build of the package;
 // - `runtimes`: the packed tarball in every runtime and in consumer apps.
 // The slow-test reporter fails the run when a test takes more than a fifth of its timeout.
 import { defineConfig } from 'vitest/config';
+import { chromiumArgs, chromiumPath } from './test/helpers/chromium.mjs';
 
 const BACKENDS = ['simd128', 'scalar'];
 
@@ -35,8 +37,8 @@ const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];
 const chromium = () => ({
   browser: 'chromium',
   launch: {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    executablePath: chromiumPath,
+    args: chromiumArgs,
   },
 });
 

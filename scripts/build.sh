@@ -23,12 +23,32 @@ mkdir -p "$root/target"
 exec 9>"$root/target/.build.lock"
 flock 9
 
-# Install what is missing (quietly when everything is there).
-if ! bash scripts/setup.sh --check >/dev/null 2>&1; then bash scripts/setup.sh; fi
+export PATH="$HOME/.cargo/bin:$PATH"
+# What setup.sh checked, in a form that costs no compile: the toolchain choice, that toolchain's
+# rustc (version, host, LLVM) and its wasm32 std, the tools, the npm lockfile, setup.sh itself.
+setup_key() {
+  local tc
+  tc=$(cat .toolchain/env 2>/dev/null || echo '<none>')
+  {
+    echo "$tc"
+    env $tc rustc -vV 2>&1
+    ls "$(env $tc rustc --print sysroot 2>/dev/null)/lib/rustlib/wasm32-unknown-unknown/lib" 2>&1
+    wasm-bindgen --version 2>&1
+    wasm-pack --version 2>&1
+    cat node_modules/.labelsmooth-lock 2>&1
+    sha256sum package-lock.json scripts/setup.sh 2>&1
+  } | sha256sum | cut -c1-16
+}
+# Install what the build needs when something changed since the last check; Chromium is only for
+# the browser tests (scripts/test.sh installs it). A build with nothing changed compiles no probe.
+if [ "$(cat .toolchain/checked 2>/dev/null)" != "$(setup_key)" ]; then
+  if ! bash scripts/setup.sh --check --no-chromium >/dev/null 2>&1; then bash scripts/setup.sh --no-chromium; fi
+  setup_key >.toolchain/checked
+fi
 # The toolchain setup chose for wasm32 (empty when rustup's default has the target).
 toolchain_env=$(cat .toolchain/env 2>/dev/null || true)
 [ -n "$toolchain_env" ] && export "${toolchain_env?}"
-export PATH="$root/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export PATH="$root/node_modules/.bin:$PATH"
 
 pkg=packages/labelsmooth
 # stale OUTPUT INPUT...: true when OUTPUT is missing or any file under INPUT... is newer.

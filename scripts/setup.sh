@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything labelsmooth needs to build and test, idempotently.
-#   bash scripts/setup.sh            # what the build and the tests need
-#   bash scripts/setup.sh --check    # exit 0 when nothing is missing, 1 otherwise (no install)
+#   bash scripts/setup.sh                 # what the build and the tests need
+#   bash scripts/setup.sh --no-chromium   # what the build needs (scripts/build.sh: npm run demo, build)
+#   bash scripts/setup.sh --chromium      # only Chromium, for the browser tests (scripts/test.sh)
+#   bash scripts/setup.sh --check [...]   # exit 0 when nothing is missing, 1 otherwise; writes nothing
 # Each step says what it does, skips what is already there, and stops with a message that names
 # the missing piece and how to get it. The choice of Rust toolchain for wasm32 is written to
 # .toolchain/env (git-ignored), which the build sources.
@@ -10,9 +12,15 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 state_dir="$root/.toolchain"
-mkdir -p "$state_dir"
-check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+check_only=0 build_steps=1 chromium_step=1
+for arg in "$@"; do
+  case "$arg" in
+    --check) check_only=1 ;;
+    --no-chromium) chromium_step=0 ;;
+    --chromium) build_steps=0 ;;
+    *) echo "setup.sh: unknown option $arg (expected --check, --no-chromium or --chromium)" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*"; }
 fail() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
@@ -37,6 +45,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
 }
 
+if [ "$build_steps" = 1 ]; then
+[ "$check_only" = 1 ] || mkdir -p "$state_dir"
+
 # 1. A Rust toolchain that targets wasm32-unknown-unknown ------------------------------------
 command -v cargo >/dev/null || fail "cargo not found: install Rust (rustup) first"
 
@@ -60,7 +71,8 @@ else
   # rustup cannot download the target here: use Debian's rustc-web and build std for wasm32
   # from the source Debian ships (rust-web-src vendors std's dependencies).
   toolchain_env="RUSTUP_TOOLCHAIN=debian-web"
-  if [ ! -x /usr/bin/rustc ] || [ ! -d /usr/lib/rustlib/src/rust/library/vendor ] || ! command -v wasm-ld >/dev/null && [ ! -e /usr/bin/lld-22 ]; then
+  # A linker for wasm32: wasm-ld on the PATH, or Debian's lld-22 (rust-web-llvm).
+  if [ ! -x /usr/bin/rustc ] || [ ! -d /usr/lib/rustlib/src/rust/library/vendor ] || { ! command -v wasm-ld >/dev/null && [ ! -e /usr/bin/lld-22 ]; }; then
     missing "Debian's rustc-web toolchain"
     apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
   fi
@@ -88,13 +100,18 @@ else
     rm -rf "$scratch"
   fi
   if ! rustup toolchain list 2>/dev/null | grep -q '^debian-web'; then
+    missing "the rustup toolchain debian-web (a link to /usr)"
     say "linking /usr as the rustup toolchain debian-web"
     rustup toolchain link debian-web /usr
   fi
   target_works "$toolchain_env" || fail "the debian-web toolchain still cannot build for wasm32"
   say "wasm32 target: Debian rustc-web ($rustc_version) as toolchain debian-web"
 fi
-printf '%s\n' "$toolchain_env" >"$state_dir/env"
+# The build reads the choice from .toolchain/env: --check reports a missing or different one.
+if [ "$(cat "$state_dir/env" 2>/dev/null || echo '<none>')" != "$toolchain_env" ]; then
+  missing "the toolchain choice in .toolchain/env"
+  printf '%s\n' "$toolchain_env" >"$state_dir/env"
+fi
 
 # 2. wasm-bindgen-cli (same version as the crate) and wasm-pack -------------------------------
 want_wbg=$(wasm_bindgen_version)
@@ -129,13 +146,17 @@ else
   if [ -f package-lock.json ]; then npm ci --no-audit --no-fund >/dev/null; else npm install --no-audit --no-fund >/dev/null; fi
   sha256sum package-lock.json | cut -c1-16 >node_modules/.labelsmooth-lock
 fi
-# 4. Chromium for the browser tests (Debian's; no test tool may download a browser) -------------
-chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
-if [ -x "$chromium" ]; then
-  say "chromium: $("$chromium" --version 2>/dev/null | head -n 1)"
-else
-  missing "chromium (for the browser tests)"
-  apt_install chromium fonts-dejavu-core
-  [ -x "$chromium" ] || fail "chromium is still missing at $chromium after apt-get install chromium (set CHROMIUM_PATH to a Chromium binary)"
+fi # build steps
+
+# 4. Chromium for the browser tests only (Debian's; no test tool may download a browser) --------
+if [ "$chromium_step" = 1 ]; then
+  chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
+  if [ -x "$chromium" ]; then
+    say "chromium: $("$chromium" --version 2>/dev/null | head -n 1)"
+  else
+    missing "chromium (for the browser tests)"
+    apt_install chromium fonts-dejavu-core
+    [ -x "$chromium" ] || fail "chromium is still missing at $chromium after apt-get install chromium (set CHROMIUM_PATH to a Chromium binary)"
+  fi
 fi
 say "ready"

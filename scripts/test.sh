@@ -5,6 +5,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
+bash scripts/setup.sh --chromium  # the browser tests' Chromium (the build installs the rest)
 bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 echo "[test] cargo test (native kernels)"

@@ -337,51 +337,82 @@ describe('labelsmooth loss', () => {
 });
 
 describe('labelsmooth bench', () => {
-  const fakeRepo = path.join(dir, 'repo');
-  mkdirSync(path.join(fakeRepo, 'bench'), { recursive: true });
-  // A stand-in for bench/run.mjs: prints its arguments and its working directory, exits as told.
-  writeFileSync(
-    path.join(fakeRepo, 'bench', 'run.mjs'),
-    `console.log('fake bench args=' + JSON.stringify(process.argv.slice(2)) + ' cwd=' + process.cwd());
-const exit = process.argv.find((a) => a.startsWith('--exit='));
-process.exit(exit ? Number(exit.slice(7)) : 0);\n`,
-  );
-  const empty = path.join(dir, 'empty');
-  mkdirSync(empty, { recursive: true });
+  // A directory that holds a bench/run.mjs, as a user's project (or anything above it) may: the
+  // installed command must never run it. It would leave a marker file behind.
+  const project = path.join(dir, 'project');
+  const marker = path.join(dir, 'bench-run-was-executed');
+  mkdirSync(path.join(project, 'bench'), { recursive: true });
+  mkdirSync(path.join(project, 'src', 'deep'), { recursive: true });
+  writeFileSync(path.join(project, 'bench', 'run.mjs'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\n`);
+  const TINY = ['--shapes', '4x10', '--runs', '5'];
+  const ROW = /^(crossEntropy|crossEntropyWithGrad) +(\d+)×(\d+) +(simd128|scalar) +(\d+\.\d{3}) +(\d+\.\d) *(\d+\.\d{2}×)?$/;
 
-  it('runs node bench/run.mjs in the repository with the arguments passed through', () => {
-    const r = run(['bench', '--repo', fakeRepo, '--quick', '--shapes=small', '--', '--repo', 'x']);
+  // Each bench run warms every row up for ≥ 0.2 s (src/cli/bench.ts): seconds, not milliseconds.
+  it("never runs a bench/run.mjs from the user's directories: it runs the benchmark it ships", { timeout: 30_000 }, () => {
+    for (const cwd of [project, path.join(project, 'src', 'deep')]) {
+      const r = run(['bench', ...TINY], { cwd, env: { LABELSMOOTH_REPO: project } });
+      expect(existsSync(marker)).toBe(false);
+      expect(r.stderr).toMatch(/labelsmooth bench: finished in \d+\.\d s/);
+      expect(r.code).toBe(0);
+      expect(r.stdout.split('\n').filter((line) => ROW.test(line))).toHaveLength(4);
+    }
+    // The old way to point it at a repository is gone: an unknown option.
+    expectUsage(run(['bench', '--repo', project], { cwd: project }), /unknown option '--repo'/, 'bench');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('--quick times both calls on both builds and shows the medians, M logits/s and the simd128 speed-up', { timeout: 60_000 }, () => {
+    const r = run(['bench', '--quick']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`fake bench args=["--quick","--shapes=small","--repo","x"] cwd=${fakeRepo}\n`);
-    expect(r.stderr).toContain(`labelsmooth bench: node bench/run.mjs --quick --shapes=small --repo x  (in ${fakeRepo})`);
-    expect(r.stderr).toMatch(/labelsmooth bench: finished in \d+\.\d s/);
+    const lines = r.stdout.split('\n');
+    expect(lines[0]).toMatch(/^labelsmooth bench: this package's kernels in Node v\d+\.\d+\.\d+; median of 5 timed calls after a warm-up/);
+    const rows = lines.filter((line) => ROW.test(line)).map((line) => ROW.exec(line)!);
+    expect(rows.map((m) => `${m[1]} ${m[2]}×${m[3]} ${m[4]}`)).toEqual(
+      ['512×1000', '16×32000'].flatMap((shape) => ['crossEntropy', 'crossEntropyWithGrad'].flatMap((call) => [`${call} ${shape} scalar`, `${call} ${shape} simd128`])),
+    );
+    for (const m of rows) {
+      const [n, k, ms, rate] = [Number(m[2]), Number(m[3]), Number(m[5]), Number(m[6])];
+      expect(ms).toBeGreaterThan(0);
+      // M logits/s is N·K ÷ the median, both as printed (3 and 1 decimals): within their rounding.
+      expect(Math.abs(rate - (n * k) / ms / 1000)).toBeLessThan(0.05 + ((n * k) / 1000) * (0.0005 / ms ** 2) * 1.01);
+      // The speed-up column is on each simd128 row only.
+      expect(m[7] !== undefined).toBe(m[4] === 'simd128');
+    }
   });
 
-  it('finds the repository above the working directory, or from $LABELSMOOTH_REPO', () => {
-    const sub = path.join(fakeRepo, 'deep', 'er');
-    mkdirSync(sub, { recursive: true });
-    expect(run(['bench'], { cwd: sub }).stdout).toContain(`cwd=${fakeRepo}`);
-    expect(run(['bench', '--x'], { cwd: empty, env: { LABELSMOOTH_REPO: fakeRepo } }).stdout).toContain('args=["--x"]');
+  it('--json gives every row with its median, and the throughput computed from it', { timeout: 30_000 }, () => {
+    const r = run(['bench', '--shapes', '3x7,2x40', '--runs', '5', '--backend', 'simd128', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.runs).toBe(5);
+    expect(out.rows.map((row: { call: string; n: number; k: number; backend: string }) => `${row.call} ${row.n}×${row.k} ${row.backend}`)).toEqual([
+      'crossEntropy 3×7 simd128',
+      'crossEntropyWithGrad 3×7 simd128',
+      'crossEntropy 2×40 simd128',
+      'crossEntropyWithGrad 2×40 simd128',
+    ]);
+    for (const row of out.rows) {
+      expect(row.medianMs).toBeGreaterThan(0);
+      expect(row.mLogitsPerSecond).toBe((row.n * row.k) / row.medianMs / 1000);
+    }
   });
 
-  it("passes the benchmark's failure on: exit 1, or 2 when it refused its arguments", () => {
-    const failed = run(['bench', '--repo', fakeRepo, '--exit=3']);
-    expectFailure(failed, /labelsmooth: error: the benchmark failed \(exit 3\) after/);
-    const refused = run(['bench', '--repo', fakeRepo, '--exit=2']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('the benchmark refused its arguments (exit 2)');
+  it.each([
+    [['bench', '--runs', '3'], /--runs must be at least 5, received 3/],
+    [['bench', '--runs', 'many'], /--runs must be an integer, received 'many'/],
+    [['bench', '--shapes', '100'], /--shapes: '100' is not N×K with positive integers/],
+    [['bench', '--shapes', '0x10'], /--shapes: '0x10' is not N×K with positive integers/],
+    [['bench', '--backend', 'gpu'], /--backend must be one of both, simd128, scalar; received 'gpu'/],
+    [['bench', 'extra'], /unexpected argument 'extra'/],
+  ])('usage error: %j', (args, message) => {
+    expectUsage(run(args as string[]), message as RegExp, 'bench');
   });
 
-  it('says clearly that the benchmark is missing (exit 1)', () => {
-    const r = run(['bench', '--repo', empty]);
-    expectFailure(r, new RegExp(`labelsmooth bench: error: the benchmark was not found: ${path.join(empty, 'bench', 'run.mjs').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} does not exist\\. It ships with the labelsmooth repository, not the npm package`));
-  });
-
-  it('prints its help with --help, and --repo without a directory is a usage error', () => {
+  it('prints its help with --help', () => {
     const r = run(['bench', '--help']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('Usage: labelsmooth bench [--repo DIR] [BENCHMARK ARGUMENTS…]');
-    expectUsage(run(['bench', '--repo']), /--repo needs a directory/, 'bench');
-    expectUsage(run(['bench', '--repo=']), /--repo needs a directory/, 'bench');
+    expect(r.stdout).toContain('Usage: labelsmooth bench [--quick] [--shapes NxK,…] [--runs R] [--backend B] [--json]');
+    expect(r.stdout).toContain('It runs only code shipped in this package.');
+    expect(r.stdout).toContain('npm run bench');
   });
 });

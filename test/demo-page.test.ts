@@ -10,6 +10,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crossEntropy, crossEntropyParts, smoothTargets, type Convention } from 'labelsmooth';
 import { buildDemo } from '../demo/build.mjs';
+import { chromiumArgs, chromiumPath } from './helpers/chromium.mjs';
 import { startServer } from '../demo/serve.mjs';
 
 const backendName = process.env.LABELSMOOTH_BACKEND ?? 'simd128';
@@ -36,10 +37,7 @@ beforeAll(async () => {
   const started = await startServer({ port: 0 });
   server = started.server;
   url = started.url;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, '--headless=new'] });
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {

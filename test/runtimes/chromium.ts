@@ -1,11 +1,9 @@
-// Debian's Chromium, driven by playwright-core (no browser download).
+// Chromium (test/helpers/chromium.mjs), driven by playwright-core (no browser download).
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromiumArgs, chromiumPath } from '../helpers/chromium.mjs';
 
 export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-  });
+  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 }
 
 /** Opens `url` and waits until #result holds something other than "pending"; returns it. */

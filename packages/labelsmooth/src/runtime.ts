@@ -5,10 +5,10 @@ import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import { engineSupportsSimd128 } from './simd-probe';
-import type { Backend, BackendChoice, KernelExports } from './runtime-types';
+import type { Backend, BackendChoice, KernelExports, ResponseLike, UrlLike, WasmBytes, WasmModule } from './runtime-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
 
-export type { Backend, BackendChoice, KernelExports };
+export type { Backend, BackendChoice, KernelExports, ResponseLike, UrlLike, WasmBytes, WasmModule };
 
 interface GlueModule {
   initSync(module: { module: WebAssembly.Module | BufferSource }): unknown;
@@ -29,11 +29,11 @@ export interface InitOptions {
    * The compiled module or the bytes of the chosen build's `.wasm`, instead of the inlined
    * bytes. `init` also accepts a `URL`, a URL string, a `Response` or a promise of one of these.
    */
-  module?: WebAssembly.Module | BufferSource;
+  module?: WasmModule | WasmBytes;
 }
 
 export interface AsyncInitOptions extends Omit<InitOptions, 'module'> {
-  module?: InitOptions['module'] | URL | string | Response | PromiseLike<WebAssembly.Module | BufferSource | Response>;
+  module?: InitOptions['module'] | UrlLike | string | ResponseLike | PromiseLike<WasmModule | WasmBytes | ResponseLike>;
 }
 
 /**
@@ -55,12 +55,12 @@ function resolveChoice(where: string, choice: unknown): Backend {
   return engineSupportsSimd128() ? 'simd128' : 'scalar';
 }
 
-function instantiate(backend: Backend, module: WebAssembly.Module | BufferSource): KernelExports {
+function instantiate(backend: Backend, module: WasmModule | WasmBytes): KernelExports {
   if (loaded[backend]) {
     // The wasm-bindgen glue holds one instance per build and would silently keep the old one.
     throw new Error(`labelsmooth: the ${backend} build is already loaded; a module can be given only before its first use`);
   }
-  const exports = glue[backend].initSync({ module }) as KernelExports;
+  const exports = glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as KernelExports;
   const built = BACKEND_CODES[exports.backend()];
   if (built !== backend) {
     throw new Error(`labelsmooth: the module given for the ${backend} build reports itself as ${built ?? 'unknown'}`);
@@ -93,14 +93,14 @@ export function initSync(options?: InitOptions): Backend {
   return activate(backend, instantiate(backend, compileInlined(backend) as WebAssembly.Module));
 }
 
-async function fetchModule(source: NonNullable<AsyncInitOptions['module']>): Promise<WebAssembly.Module | BufferSource> {
+async function fetchModule(source: NonNullable<AsyncInitOptions['module']>): Promise<WasmModule | WasmBytes> {
   const value = await source;
   if (typeof value === 'string' || value instanceof URL) return fetchModule(fetch(value));
   if (typeof Response !== 'undefined' && value instanceof Response) {
     if (!value.ok) throw new Error(`labelsmooth: fetching the wasm module failed with HTTP ${value.status}`);
     return WebAssembly.compile(await value.arrayBuffer());
   }
-  return value as WebAssembly.Module | BufferSource;
+  return value as WasmModule | WasmBytes;
 }
 
 /**

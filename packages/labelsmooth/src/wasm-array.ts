@@ -15,7 +15,13 @@ interface State {
 const states = new WeakMap<WasmArray, State>();
 // The safety net for arrays nobody freed; `free()` unregisters, so nothing is freed twice.
 const registry = new FinalizationRegistry<{ k: KernelExports; block: Block }>(({ k, block }) => k.dealloc(block.ptr, block.bytes));
-const disposeSymbol: typeof Symbol.dispose = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as typeof Symbol.dispose);
+/**
+ * The type of `Symbol.dispose` where the compiling project's lib declares it (TypeScript's
+ * esnext.disposable, @types/node, Deno), so that `using a = allocFloat32(n)` type-checks there;
+ * `never` where it does not (lib es2022 alone), so that the declarations still compile.
+ */
+type DisposeSymbol = SymbolConstructor extends { readonly dispose: infer S extends symbol } ? S : never;
+const disposeSymbol: DisposeSymbol = Symbol.dispose ?? (Symbol.for('Symbol.dispose') as DisposeSymbol);
 
 /** A Float32 array in wasm memory. Create it with `allocFloat32(length)`. */
 export class WasmArray {

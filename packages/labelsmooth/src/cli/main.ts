@@ -16,7 +16,7 @@ Commands:
   targets    print the smoothed target matrix; --plot FILE.svg writes its heatmap
   loss       label-smoothed cross-entropy of logits from a JSON/CSV file or stdin, its NLL and
              smoothing parts, and optionally the gradient (--grad FILE) and its heatmap (--plot)
-  bench      run the benchmark of the labelsmooth repository (node bench/run.mjs) with progress
+  bench      time this package's kernels on both wasm builds (median times, M logits/s)
   help CMD   the help of a command (also: labelsmooth CMD --help)
 
 Options: -h, --help   this help;   -v, --version   the version
@@ -26,7 +26,7 @@ Example (the Annotated Transformer's seed, plotted like plt.imshow(crit.true_dis
     --target 2,1,0 --plot seed.svg
 
 Exit status: 0 ok, 1 a runtime failure (unreadable input, invalid data, unwritable output, a
-failed benchmark), 2 a usage error (unknown command or option, a missing or invalid value).`;
+failed measurement), 2 a usage error (unknown command or option, a missing or invalid value).`;
 
 const HELP: Record<string, string> = { targets: TARGETS_HELP, loss: LOSS_HELP, bench: BENCH_HELP };
 
@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'loss':
         return runLoss(rest, out, info);
       case 'bench':
-        return await runBench(rest, out, info);
+        return runBench(rest, out, info);
       default:
         throw new UsageError(
           command.startsWith('-') ? `unknown option '${command}' (a command comes first: targets, loss or bench)` : `unknown command '${command}' (commands: targets, loss, bench)`,
