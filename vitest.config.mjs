@@ -59,6 +59,9 @@ const onceProject = {
     exclude: NOT_NODE,
     // No LABELSMOOTH_BACKEND: the setup activates the default, simd128.
     setupFiles: ['test/setup/backend.ts'],
+    // The demo page's beforeAll builds the page, starts a server and launches Chromium: 2.2–3.6 s
+    // with the other core busy, so hooks here have 30 s (a fifth: 6 s), not the default 10.
+    hookTimeout: 30_000,
   },
 };
 

@@ -1,13 +1,18 @@
 // The `labelsmooth` command (packages/labelsmooth/dist/cli.mjs, run with node): every command,
 // every error path, and the exit codes 0 (ok), 1 (runtime failure), 2 (usage error). The CLI
-// honours LABELSMOOTH_BACKEND, which each vitest project sets, so it runs on both wasm builds.
+// honours LABELSMOOTH_BACKEND; this suite runs once (the `node` project, simd128) and tests the
+// other build through --backend.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { crossEntropy, crossEntropyParts, crossEntropyWithGrad, smoothTargets } from 'labelsmooth';
+
+// Each test starts one to four node processes running the CLI (≈ 0.3 s each on an idle core);
+// measured 1.1–2.5 s per test with the other core busy, so the limit is 20 s, not the default 5.
+vi.setConfig({ testTimeout: 20_000 });
 
 const root = path.resolve(__dirname, '..');
 const cli = path.join(root, 'packages/labelsmooth/dist/cli.mjs');
