@@ -29,6 +29,7 @@ const ONCE = [
   'test/builds-agree.test.ts',
   'test/init.test.ts',
   'test/hostile/properties.test.ts',
+  'test/chromium-launch.test.ts',
 ];
 
 const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];
