@@ -3,6 +3,13 @@
 import { inject } from 'vitest';
 import { backend, init, type Backend } from 'labelsmooth';
 
-const wanted = inject('backend') as Backend;
+const wanted = inject('backend');
 await init({ backend: wanted });
 if (backend() !== wanted) throw new Error(`expected the ${wanted} build to be active, got ${backend()}`);
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The wasm build a browser project runs (vitest.config.mjs `provide`). */
+    backend: Backend;
+  }
+}
