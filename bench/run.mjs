@@ -7,6 +7,8 @@
 //                                      writes target/bench-quick/ instead of bench/results/
 //   options: --runtimes node,bun,deno,chromium   --no-tfjs   --out DIR   --no-build
 //            --render (only re-render latest.md/.svg from latest.json)
+//            --shapes 8192x1000,...   --only ce,losses,js,tfjs (groups of rows, see bench.mjs):
+//            a part of the benchmark (server runtimes only); writes target/bench-partial/
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -20,9 +22,14 @@ const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const quick = flag('--quick');
-const runtimes = value('--runtimes', quick ? 'node' : 'node,bun,deno,chromium').split(',');
-// Quick runs (CI) must not overwrite the committed full results that the README embeds.
-const outDir = value('--out', join(root, quick ? 'target/bench-quick' : 'bench/results'));
+const partial = flag('--shapes') || flag('--only');
+const runtimes = value('--runtimes', quick || partial ? 'node' : 'node,bun,deno,chromium').split(',');
+if (partial && runtimes.includes('chromium')) {
+  say('[bench] --shapes and --only apply to node, bun and deno only');
+  process.exit(2);
+}
+// Quick and partial runs must not overwrite the committed full results that the README embeds.
+const outDir = value('--out', join(root, quick ? 'target/bench-quick' : partial ? 'target/bench-partial' : 'bench/results'));
 const noTf = flag('--no-tfjs');
 const say = (line) => process.stderr.write(`${line}\n`);
 
@@ -70,7 +77,8 @@ function run(cmd, cmdArgs) {
   });
 }
 
-const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : [])];
+const passOn = ['--shapes', '--only'].flatMap((name) => (flag(name) ? [name, value(name)] : []));
+const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : []), ...passOn];
 const npxBin = (name) => {
   const local = join(root, 'node_modules/.bin', name);
   return existsSync(local) ? local : name;
@@ -151,7 +159,7 @@ rmSync(tmp, { recursive: true, force: true });
 const cpus = os.cpus();
 const merged = {
   date: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
+  mode: quick ? 'quick' : partial ? 'partial' : 'full',
   durationSeconds: (Date.now() - started) / 1000,
   machine: {
     cpu: cpus[0]?.model ?? 'unknown',

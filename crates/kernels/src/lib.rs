@@ -64,6 +64,11 @@ macro_rules! instruction_set {
                 crate::log::log_sum::<$vector>(x)
             }
 
+            /// See [`crate::sigmoid::softplus_sum`]: `Σ log1p(exp(−|x[i]|))`.
+            pub fn softplus_sum(x: &[f32]) -> f32 {
+                crate::sigmoid::softplus_sum::<$vector>(x)
+            }
+
             /// See [`crate::cross_entropy::cross_entropy`].
             pub fn cross_entropy(
                 args: &CrossEntropyArgs,
