@@ -3,10 +3,14 @@
 //!
 //! Why it is shaped this way:
 //! * `kl_div` needs `ln q` (or `exp t`) per element of an arbitrary target, which is not a
-//!   softmax-row pattern; it is computed per element in f64 (exact enough to be the reference,
-//!   and cheap next to the memory traffic of two N×K inputs). One deliberate difference from
+//!   softmax-row pattern: one elementwise vector pass with the vector log of [`crate::log`] (or
+//!   the vector exp), in f32 lanes; the row sums go through f32 spans into f64 (see
+//!   `SPAN_VECTORS`). (It used to be computed per element in f64 with the scalar libm log, the
+//!   same code in both builds.) One deliberate difference from
 //!   torch 1.13: a term with q == 0 is exactly 0 even when the input is −inf (torch gives
-//!   0·(−inf) = NaN; torch 0.4 gave 0). q < 0 gives NaN (xlogy of a negative number).
+//!   0·(−inf) = NaN; torch 0.4 gave 0); with a log target that includes t so low that exp(t)
+//!   underflows f32 (t < −103.97), whose gradient −exp(t)·scale is 0 as well. q < 0 gives NaN
+//!   (xlogy of a negative number).
 //! * `label_smoothing_kl` never builds the N×K target: q is `on`/`off`/0 per row, so a row
 //!   costs one vectorised sum of x over the classes other than the target and the padding
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
