@@ -130,16 +130,16 @@ const SPAN_VECTORS: usize = 16;
 fn kl_row<V: F32Vector, R: RowIo, W: Weights>(
     mut io: R,
     t: &[f32],
-    mut out: Option<&mut [f32]>,
+    out: Option<&mut [f32]>,
     w: W,
     c: f32,
     log_target: bool,
     lc: &LogConsts<V>,
 ) -> (f64, f64) {
     if log_target {
-        kl_row_of::<V, R, W, true>(&mut io, t, out.as_deref_mut(), w, c, lc)
+        kl_row_of::<V, R, W, true>(&mut io, t, out, w, c, lc)
     } else {
-        kl_row_of::<V, R, W, false>(&mut io, t, out.as_deref_mut(), w, c, lc)
+        kl_row_of::<V, R, W, false>(&mut io, t, out, w, c, lc)
     }
 }
 

@@ -716,7 +716,7 @@ fn kl_div_values() {
 fn kl_div_every_length_and_offset() {
     let u = f64::from(f32::EPSILON) / 2.0;
     let slack = 1.0 + 1e-6; // second-order terms
-    let mut rng = Rng(0x5eed_0f_c1);
+    let mut rng = Rng(0x5eed_0fc1);
     for k in 0..=17usize {
         for n in [1usize, 3] {
             let area = n * k;
