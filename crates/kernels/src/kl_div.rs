@@ -136,15 +136,17 @@ fn kl_row<V: F32Vector, R: RowIo, W: Weights>(
     log_target: bool,
     lc: &LogConsts<V>,
 ) -> (f64, f64) {
-    if log_target {
-        kl_row_of::<V, R, W, true>(&mut io, t, out, w, c, lc)
-    } else {
-        kl_row_of::<V, R, W, false>(&mut io, t, out, w, c, lc)
+    // One instance per target kind and per terms-or-not, so that no branch is left in the loop.
+    match (log_target, out.is_some()) {
+        (true, true) => kl_row_of::<V, R, W, true, true>(&mut io, t, out, w, c, lc),
+        (true, false) => kl_row_of::<V, R, W, true, false>(&mut io, t, out, w, c, lc),
+        (false, true) => kl_row_of::<V, R, W, false, true>(&mut io, t, out, w, c, lc),
+        (false, false) => kl_row_of::<V, R, W, false, false>(&mut io, t, out, w, c, lc),
     }
 }
 
 #[inline(always)]
-fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool>(
+fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool, const TERMS: bool>(
     io: &mut R,
     t: &[f32],
     mut out: Option<&mut [f32]>,
@@ -173,9 +175,11 @@ fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool>(
             let qt = [0, 1, 2, 3].map(|u| element::<V, LOG_TARGET>(lc, x[u], tv[u]));
             s0 = s0.add(qt[0].1.add(qt[1].1).add(qt[2].1.add(qt[3].1)));
             a0 = a0.add(qt[0].1.mul(wv[0]).add(qt[1].1.mul(wv[1])).add(qt[2].1.mul(wv[2]).add(qt[3].1.mul(wv[3]))));
-            if let Some(o) = out.as_deref_mut() {
-                for (u, (_, term)) in qt.iter().enumerate() {
-                    term.store(&mut o[i + u * l..]);
+            if TERMS {
+                if let Some(o) = out.as_deref_mut() {
+                    for (u, (_, term)) in qt.iter().enumerate() {
+                        term.store(&mut o[i + u * l..]);
+                    }
                 }
             }
             [0, 1, 2, 3].map(|u| qt[u].0.mul(wv[u]).mul(neg_c))
