@@ -15,12 +15,14 @@ import { createServer } from 'node:http';
 import os from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUPS } from './bench.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const say = (line) => process.stderr.write(`${line}\n`);
 const quick = flag('--quick');
 const partial = flag('--shapes') || flag('--only');
 const runtimes = value('--runtimes', quick || partial ? 'node' : 'node,bun,deno,chromium').split(',');
@@ -31,7 +33,14 @@ if (partial && runtimes.includes('chromium')) {
 // Quick and partial runs must not overwrite the committed full results that the README embeds.
 const outDir = value('--out', join(root, quick ? 'target/bench-quick' : partial ? 'target/bench-partial' : 'bench/results'));
 const noTf = flag('--no-tfjs');
-const say = (line) => process.stderr.write(`${line}\n`);
+if (flag('--shapes') && !/^[1-9]\d*[x×][1-9]\d*(,[1-9]\d*[x×][1-9]\d*)*$/.test(value('--shapes') ?? '')) {
+  say(`[bench] --shapes takes N×K pairs such as 8192x1000,16x32000, received ${value('--shapes')}`);
+  process.exit(2);
+}
+if (flag('--only') && !(value('--only') ?? '').split(',').every((g) => GROUPS.includes(g))) {
+  say(`[bench] --only takes groups among ${GROUPS.join(', ')}, received ${value('--only')}`);
+  process.exit(2);
+}
 
 // --render: rewrite latest.md and latest.svg from latest.json (after changing report.mjs).
 if (flag('--render')) {
