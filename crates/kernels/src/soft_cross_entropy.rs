@@ -184,24 +184,28 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     (s, a, b)
 }
 
-/// In place: `g ← a·g − scale·w·q`, `q = t·ta + tb`.
+/// In place: `g ← a·g − scale·w·q`, `q = t·ta + tb`, as `a·g − w·(t·(scale·ta) + scale·tb)`
+/// (one multiply fewer per vector), four vectors per step.
 #[inline(always)]
 fn rescale<V: F32Vector, W: Weights>(g: &mut [f32], t: &[f32], w: W, a: f32, scale: f32, ta: f32, tb: f32) {
     let (k, l) = (g.len(), V::LANES);
     assert!(w.covers(k) && t.len() == k);
-    let (av, sv, tav, tbv) = (V::splat(a), V::splat(scale), V::splat(ta), V::splat(tb));
+    let (sta, stb) = (scale * ta, scale * tb);
+    let (av, stav, stbv) = (V::splat(a), V::splat(sta), V::splat(stb));
     let mut i = 0;
-    let mut blocks = g.chunks_exact_mut(l).zip(t.chunks_exact(l));
+    let mut blocks = g.chunks_exact_mut(4 * l).zip(t.chunks_exact(4 * l));
     for (gc, tc) in &mut blocks {
-        // SAFETY: i + LANES ≤ k, covered by w (asserted).
-        let wv = unsafe { w.vec_unchecked::<V>(i) };
-        let wq = wv.mul(V::load(tc).mul(tav).add(tbv));
-        V::load(gc).mul(av).sub(sv.mul(wq)).store(gc);
-        i += l;
+        for u in 0..4 {
+            // SAFETY: i + 4·LANES ≤ k, covered by w (asserted).
+            let wv = unsafe { w.vec_unchecked::<V>(i + u * l) };
+            let swq = wv.mul(V::load(&tc[u * l..]).mul(stav).add(stbv));
+            V::load(&gc[u * l..]).mul(av).sub(swq).store(&mut gc[u * l..]);
+        }
+        i += 4 * l;
     }
     while i < k {
-        let wq = w.at(i) * (t[i] * ta + tb);
-        g[i] = a * g[i] - scale * wq;
+        let swq = w.at(i) * (t[i] * sta + stb);
+        g[i] = a * g[i] - swq;
         i += 1;
     }
 }
