@@ -98,11 +98,10 @@ impl<V: F32Vector> Default for LogConsts<V> {
     }
 }
 
-/// `ln` of every lane for x > 0 (or +inf), without the special cases: ±0 and negative lanes
-/// give finite garbage, NaN lanes give finite garbage. For callers that mask those lanes out
-/// themselves (the KL kernel's q ≤ 0 lanes); everything else uses [`log`].
+/// `ln` of every lane for finite x > 0, without the special cases (±0, negative, NaN and +inf
+/// lanes give finite garbage): the arithmetic part of [`log_with`], which masks those lanes.
 #[inline(always)]
-pub fn log_positive_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
+fn log_positive_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
     // 1. Subnormals up into the normal range.
     let tiny = x.lt(c.min_normal);
     let xs = V::select(tiny, x.mul(c.two_pow_23), x);
