@@ -123,8 +123,14 @@ function memoryBytes(ls) {
   return bytes;
 }
 
+/** The groups of rows `opts.only` can choose from (default: all). */
+export const GROUPS = ['ce', 'losses', 'js', 'tfjs'];
+
 /**
- * Runs the benchmark. `opts.quick`: tiny shapes and fewer runs. Returns
+ * Runs the benchmark. `opts.quick`: tiny shapes and fewer runs; `opts.shapes`: [[N, K], ...]
+ * instead; `opts.only`: a subset of GROUPS ('ce': the cross-entropy rows of labelsmooth and the
+ * exp bound; 'losses': klDiv, sigmoidCrossEntropy, softCrossEntropy and their bounds, with the
+ * exp bound; 'js': plain JS; 'tfjs'). Returns
  * `{ runtime, quick, shapes, rows: [{ shape, id, impl, variant, ms: {median,min,max,runs}, mlogitsPerS, memory? }] }`.
  */
 export async function runBench(env, opts = {}) {
@@ -133,6 +139,7 @@ export async function runBench(env, opts = {}) {
   const shapes = opts.shapes ?? (quick ? QUICK_SHAPES : FULL_SHAPES);
   const timing = quick ? { warmup: 2, warmupMs: 150, runs: 5, budgetMs: 0 } : { warmup: 3, warmupMs: 300, runs: 7, budgetMs: 700 };
   const slowTiming = { warmup: 1, warmupMs: 0, runs: 5, budgetMs: 0 };
+  const only = new Set(opts.only ?? GROUPS);
   const rows = [];
   const errors = [];
   let step = 0;
@@ -166,78 +173,91 @@ export async function runBench(env, opts = {}) {
 
     for (const backend of ['simd128', 'scalar']) {
       ls.initSync({ backend });
-      const x = ls.allocFloat32(area);
-      const g = ls.allocFloat32(area);
-      x.view.set(logitsF32);
-      const base = { numClasses: k, labelSmoothing: EPS };
-      // Memory: the size after the warm-up calls, and after the timed ones.
-      let warmBytes = 0;
-      const snapshot = () => (warmBytes = memoryBytes(ls));
-      const memory = () => ({ firstCallsGrowthBytes: warmBytes - memBefore, grownDuringCallsBytes: memoryBytes(ls) - warmBytes, nkBlockBytes: area * 4 });
-      // Kernel only: WasmArray logits and gradOut.
-      const kernelOpts = { ...base, gradOut: g };
-      let memBefore = memoryBytes(ls);
-      const fg = measure(() => ls.crossEntropyWithGrad(x, targets, kernelOpts), timing, snapshot);
-      record(`ls-${backend}-kernel`, `labelsmooth ${backend}`, 'kernel: forward+gradient (WasmArray in, gradOut WasmArray)', fg, { memory: memory() });
-      const fwd = measure(() => ls.crossEntropy(x, targets, base), timing);
-      record(`ls-${backend}-forward`, `labelsmooth ${backend}`, 'kernel: forward only (WasmArray in)', fwd);
-      // In place: the gradient overwrites the logits, so after the first call the values are a
-      // gradient's (|x| ≤ 1e-4, no subnormals); the exp is branch-free and the time the same as on
-      // fresh logits (bench/probe-inplace.mjs measures both; bench/README.md).
-      memBefore = memoryBytes(ls);
-      const ip = measure(() => ls.crossEntropyWithGrad(x, targets, { ...base, inPlace: true }), timing, snapshot);
-      record(`ls-${backend}-inplace`, `labelsmooth ${backend}`, 'kernel: forward+gradient in place (inPlace: true on a WasmArray)', ip, { memory: memory() });
-      x.view.set(logitsF32);
-      // Through the plain API: copy in, gradient into a caller Float32Array.
-      const plainOpts = { ...base, gradOut: gradF32 };
-      memBefore = memoryBytes(ls);
-      const plain = measure(() => ls.crossEntropyWithGrad(logitsF32, targets, plainOpts), timing, snapshot);
-      record(`ls-${backend}-plain`, `labelsmooth ${backend}`, 'plain API: forward+gradient (Float32Array in, gradOut Float32Array)', plain, { memory: memory() });
-      if (backend === 'simd128') {
-        // Options: every row is kernel-only forward+gradient.
-        const onehotValues = ls.smoothTargets(targets, k);
-        const onehot = ls.allocFloat32(area);
-        onehot.view.set(onehotValues); // (a view is taken after the last allocation)
-        const weight = ls.allocFloat32(k);
-        weight.view.set(Float32Array.from({ length: k }, (_, i) => 0.5 + (i % 7) / 7));
-        const options = [
-          ['weights', 'option: class weights', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, weight })],
-          ['ignored', 'option: 10 % ignored rows', () => ls.crossEntropyWithGrad(x, targetsIgnored, kernelOpts)],
-          ['zloss', 'option: zLoss 1e-4', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, zLoss: 1e-4 })],
-          ['annotated', "option: convention 'annotated' (paddingIdx 0)", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'annotated', paddingIdx: 0 })],
-          ['fairseq', "option: convention 'fairseq', reduction 'sum'", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'fairseq', reduction: 'sum' })],
-          ['soft', 'option: soft targets (softCrossEntropyWithGrad, N×K probs)', () => ls.softCrossEntropyWithGrad(x, onehot, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
-          ['onehot', 'option: one-hot labels tfjs-style (softmaxCrossEntropyWithGrad)', () => ls.softmaxCrossEntropyWithGrad(onehot, x, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
-        ];
-        for (const [id, variant, fn] of options) {
-          record(`ls-${backend}-${id}`, `labelsmooth ${backend}`, variant, measure(fn, timing));
+      if (only.has('ce')) {
+        const x = ls.allocFloat32(area);
+        const g = ls.allocFloat32(area);
+        x.view.set(logitsF32);
+        const base = { numClasses: k, labelSmoothing: EPS };
+        // Memory: the size after the warm-up calls, and after the timed ones.
+        let warmBytes = 0;
+        const snapshot = () => (warmBytes = memoryBytes(ls));
+        const memory = () => ({ firstCallsGrowthBytes: warmBytes - memBefore, grownDuringCallsBytes: memoryBytes(ls) - warmBytes, nkBlockBytes: area * 4 });
+        // Kernel only: WasmArray logits and gradOut.
+        const kernelOpts = { ...base, gradOut: g };
+        let memBefore = memoryBytes(ls);
+        const fg = measure(() => ls.crossEntropyWithGrad(x, targets, kernelOpts), timing, snapshot);
+        record(`ls-${backend}-kernel`, `labelsmooth ${backend}`, 'kernel: forward+gradient (WasmArray in, gradOut WasmArray)', fg, { memory: memory() });
+        const fwd = measure(() => ls.crossEntropy(x, targets, base), timing);
+        record(`ls-${backend}-forward`, `labelsmooth ${backend}`, 'kernel: forward only (WasmArray in)', fwd);
+        // In place: the gradient overwrites the logits, so after the first call the values are a
+        // gradient's (|x| ≤ 1e-4, no subnormals); the exp is branch-free and the time the same as on
+        // fresh logits (bench/probe-inplace.mjs measures both; bench/README.md).
+        memBefore = memoryBytes(ls);
+        const ip = measure(() => ls.crossEntropyWithGrad(x, targets, { ...base, inPlace: true }), timing, snapshot);
+        record(`ls-${backend}-inplace`, `labelsmooth ${backend}`, 'kernel: forward+gradient in place (inPlace: true on a WasmArray)', ip, { memory: memory() });
+        x.view.set(logitsF32);
+        // Through the plain API: copy in, gradient into a caller Float32Array.
+        const plainOpts = { ...base, gradOut: gradF32 };
+        memBefore = memoryBytes(ls);
+        const plain = measure(() => ls.crossEntropyWithGrad(logitsF32, targets, plainOpts), timing, snapshot);
+        record(`ls-${backend}-plain`, `labelsmooth ${backend}`, 'plain API: forward+gradient (Float32Array in, gradOut Float32Array)', plain, { memory: memory() });
+        if (backend === 'simd128') {
+          // Options: every row is kernel-only forward+gradient.
+          const onehotValues = ls.smoothTargets(targets, k);
+          const onehot = ls.allocFloat32(area);
+          onehot.view.set(onehotValues); // (a view is taken after the last allocation)
+          const weight = ls.allocFloat32(k);
+          weight.view.set(Float32Array.from({ length: k }, (_, i) => 0.5 + (i % 7) / 7));
+          const options = [
+            ['weights', 'option: class weights', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, weight })],
+            ['ignored', 'option: 10 % ignored rows', () => ls.crossEntropyWithGrad(x, targetsIgnored, kernelOpts)],
+            ['zloss', 'option: zLoss 1e-4', () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, zLoss: 1e-4 })],
+            ['annotated', "option: convention 'annotated' (paddingIdx 0)", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'annotated', paddingIdx: 0 })],
+            ['fairseq', "option: convention 'fairseq', reduction 'sum'", () => ls.crossEntropyWithGrad(x, targets, { ...kernelOpts, convention: 'fairseq', reduction: 'sum' })],
+            ['soft', 'option: soft targets (softCrossEntropyWithGrad, N×K probs)', () => ls.softCrossEntropyWithGrad(x, onehot, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
+            ['onehot', 'option: one-hot labels tfjs-style (softmaxCrossEntropyWithGrad)', () => ls.softmaxCrossEntropyWithGrad(onehot, x, { numClasses: k, labelSmoothing: EPS, gradOut: g })],
+          ];
+          for (const [id, variant, fn] of options) {
+            record(`ls-${backend}-${id}`, `labelsmooth ${backend}`, variant, measure(fn, timing));
+          }
+          onehot.free();
+          weight.free();
         }
-        onehot.free();
-        weight.free();
+        x.free();
+        g.free();
       }
-      x.free();
-      g.free();
+      if (only.has('losses')) lossRows(ls, backend, n, k, logitsF32, targets, timing, record);
       // The measured SIMD-exp bound: one exp per logit (Σ exp(x − max), nothing stored), the
-      // arithmetic of the kernels' exp pass and nothing else.
+      // arithmetic of the kernels' exp pass and nothing else (also the soft cross-entropy's bound).
       const w = raw[backend];
-      if (w) {
+      if (w && (only.has('ce') || only.has('losses'))) {
         const ptr = w.alloc(area * 4);
         new Float32Array(w.memory.buffer, ptr, area).set(logitsF32);
         const ms = measure(() => w.exp_slice(ptr, area, 0, shift), timing);
         record(`exp-${backend}`, `exp bound ${backend}`, 'exp only: Σ exp(x − max) over N×K, the exp pass alone', ms);
+        if (only.has('losses') && w.log_sum && w.softplus_sum) {
+          // The KL bound: one vector log per target value; the sigmoid bound: exp and log1p per logit.
+          const q = new Float32Array(w.memory.buffer, ptr, area);
+          q.set(ls.smoothTargets(targets, k, { labelSmoothing: EPS }));
+          const kl = measure(() => w.log_sum(ptr, area), timing);
+          record(`kl-bound-${backend}`, `log bound ${backend}`, 'log only: Σ ln q over the N×K target, the klDiv bound', kl);
+          new Float32Array(w.memory.buffer, ptr, area).set(logitsF32);
+          const sp = measure(() => w.softplus_sum(ptr, area), timing);
+          record(`sigmoid-bound-${backend}`, `exp+log bound ${backend}`, 'exp+log only: Σ log1p(exp(−|x|)) over N×K, the sigmoid bound', sp);
+        }
         w.dealloc(ptr, area * 4);
       }
     }
     ls.initSync({ backend: 'simd128' });
 
     // Plain JS.
-    {
+    if (only.has('js')) {
       const ms = measure(() => plainJsCrossEntropyWithGrad(logitsF32, targets, n, k, EPS, gradF32), slowTiming);
       record('plain-js', 'plain JS', 'forward+gradient (Float32Array, one careful function)', ms);
     }
 
     // tfjs: wasm backend at every shape, cpu at the smallest only (seconds per call).
-    if (tf) {
+    if (tf && only.has('tfjs')) {
       const backends = shape === shapes[0] ? ['wasm', 'cpu'] : ['wasm'];
       for (const tb of backends) {
         try {
@@ -284,6 +304,19 @@ export async function runBench(env, opts = {}) {
       if (plain) plain[`speedupOver_${base}`] = b.ms.median / plain.ms.median;
     }
   }
+  for (const shape of new Set(rows.map((r) => r.shape))) {
+    const at = (id) => rows.find((r) => r.shape === shape && r.id === id);
+    for (const [loss, bound] of LOSS_BOUNDS) {
+      const simd = at(`${loss}-simd128`);
+      const scalar = at(`${loss}-scalar`);
+      if (simd && scalar) simd.speedupOverScalar = scalar.ms.median / simd.ms.median;
+      for (const b of ['simd128', 'scalar']) {
+        const r = at(`${loss}-${b}`);
+        const bd = at(`${bound}-${b}`);
+        if (r && bd) r.fractionOfBound = bd.ms.median / r.ms.median;
+      }
+    }
+  }
   return {
     runtime,
     quick,
@@ -292,4 +325,36 @@ export async function runBench(env, opts = {}) {
     errors,
     rows,
   };
+}
+
+/** Each other loss's row id prefix and the id prefix of its bound row. */
+export const LOSS_BOUNDS = [
+  ['kl', 'kl-bound'],
+  ['sigmoid', 'sigmoid-bound'],
+  ['soft', 'exp'],
+];
+
+/**
+ * The other losses, kernel style (WasmArray inputs, gradOut), for one build: klDivWithGrad against
+ * label-smoothed targets (all q > 0, so every element takes a log), sigmoidCrossEntropyWithGrad
+ * against 0/1 labels, softCrossEntropyWithGrad against the smoothed targets.
+ */
+function lossRows(ls, backend, n, k, logitsF32, targets, timing, record) {
+  const area = n * k;
+  const smoothed = ls.smoothTargets(targets, k, { labelSmoothing: EPS });
+  const onehot01 = new Float32Array(area);
+  for (let i = 0; i < n; i++) onehot01[i * k + targets[i]] = 1;
+  const x = ls.allocFloat32(area);
+  const g = ls.allocFloat32(area);
+  const q = ls.allocFloat32(area);
+  const y = ls.allocFloat32(area);
+  // (views are taken after the last allocation: an allocation may grow the memory)
+  x.view.set(logitsF32);
+  q.view.set(smoothed);
+  y.view.set(onehot01);
+  const impl = `labelsmooth ${backend}`;
+  record(`kl-${backend}`, impl, "klDivWithGrad, 'batchmean' (WasmArray input and target, gradOut)", measure(() => ls.klDivWithGrad(x, q, { numClasses: k, reduction: 'batchmean', gradOut: g }), timing));
+  record(`sigmoid-${backend}`, impl, 'sigmoidCrossEntropyWithGrad, ε = 0.1 (WasmArray labels and logits, gradOut)', measure(() => ls.sigmoidCrossEntropyWithGrad(y, x, { numClasses: k, labelSmoothing: EPS, gradOut: g }), timing));
+  record(`soft-${backend}`, impl, 'softCrossEntropyWithGrad, ε = 0.1 (WasmArray logits and probs, gradOut)', measure(() => ls.softCrossEntropyWithGrad(x, q, { numClasses: k, labelSmoothing: EPS, gradOut: g }), timing));
+  for (const a of [x, g, q, y]) a.free();
 }

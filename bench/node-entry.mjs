@@ -1,6 +1,6 @@
 // Runs bench.mjs in a server-side runtime (Node, Bun or Deno: only node:fs, node:path, node:url
 // and node:os are used) and writes the result as JSON to the file named by --out.
-//   node bench/node-entry.mjs [--quick] [--shapes 8192x1000,…] --out file.json
+//   node bench/node-entry.mjs [--quick] [--no-tfjs] [--shapes NxK,...] [--only GROUP,...] --out file.json
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -12,7 +12,10 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const out = args[args.indexOf('--out') + 1];
 const noTf = args.includes('--no-tfjs');
+// --shapes 512x1000,16x32000 and --only losses,ce (see GROUPS in bench.mjs): a part of the benchmark.
+const listArg = (name) => (args.includes(name) ? args[args.indexOf(name) + 1].split(',') : undefined);
 const shapes = args.includes('--shapes') ? parseShapes(args[args.indexOf('--shapes') + 1]) : undefined;
+const only = listArg('--only');
 
 const runtime = (() => {
   if (typeof globalThis.Deno !== 'undefined') return { name: 'deno', version: globalThis.Deno.version.deno, engine: `V8 ${globalThis.Deno.version.v8}` };
@@ -57,7 +60,7 @@ if (!noTf) {
 }
 
 const cpus = os.cpus();
-const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes });
+const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);

@@ -42,6 +42,27 @@ export function renderMarkdown(m) {
   out.push('');
   out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else. "in place" (detailed tables): `inPlace: true` on a `WasmArray`; every call overwrites the logits with its gradient, so the later calls run on gradient values, which takes the same time as on fresh logits (measured; why in place once ran slower than a separate gradient on an AMD EPYC, and the fix: bench/README.md, "In place vs a separate gradient").');
   out.push('');
+  const lossNames = { kl: 'klDivWithGrad', sigmoid: 'sigmoidCrossEntropyWithGrad', soft: 'softCrossEntropyWithGrad' };
+  const boundNames = { kl: 'Σ ln q', sigmoid: 'Σ log1p(exp(−\\|x\\|))', soft: 'Σ exp(x − max)' };
+  const lossRows = m.runtimes.flatMap((rt) => rt.shapes.flatMap((shape) => Object.keys(lossNames).map((loss) => [rt, shape, loss]))).filter(([rt, shape, loss]) => find(rt, shape, `${loss}-simd128`));
+  if (lossRows.length) {
+    out.push('## Other losses (M elements/s, forward+gradient)');
+    out.push('');
+    out.push('Kernel style (`WasmArray` inputs, `gradOut`), ε = 0.1. Each loss next to its own bound: the loop of the transcendental work that loss must do per element and nothing else, with the kernels\' own functions ("loss ÷ bound" is the share of it the loss reaches).');
+    out.push('');
+    out.push('| runtime | N×K | loss | simd128 | scalar | simd128 × scalar | bound | bound simd128 | simd128 ÷ bound | bound scalar | scalar ÷ bound |');
+    out.push('|---|---|---|--:|--:|--:|---|--:|--:|--:|--:|');
+    for (const [rt, shape, loss] of lossRows) {
+      const v = find(rt, shape, `${loss}-simd128`);
+      const sc = find(rt, shape, `${loss}-scalar`);
+      const bound = loss === 'soft' ? 'exp' : `${loss}-bound`;
+      const bv = find(rt, shape, `${bound}-simd128`);
+      const bs = find(rt, shape, `${bound}-scalar`);
+      const pct = (r) => (r?.fractionOfBound ? `${fmt(100 * r.fractionOfBound)} %` : '—');
+      out.push(`| ${rt.runtime.name} | ${shape} | ${lossNames[loss]} | ${fmt(v?.mlogitsPerS)} | ${fmt(sc?.mlogitsPerS)} | ${times(v?.speedupOverScalar)} | ${boundNames[loss]} | ${fmt(bv?.mlogitsPerS)} | ${pct(v)} | ${fmt(bs?.mlogitsPerS)} | ${pct(sc)} |`);
+    }
+    out.push('');
+  }
   out.push('## Memory');
   out.push('');
   out.push('Wasm memory growth of each labelsmooth row: during its first (warm-up) calls, and over its timed calls, next to the size of one N×K array. The kernel and in-place rows allocate no N×K block at all (their growth stays below one N×K array even on the first call); the plain API stages the logits once (one N×K block, which the gradient overwrites in place) and reuses that memory afterwards.');

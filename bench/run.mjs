@@ -6,26 +6,41 @@
 //   node bench/run.mjs --quick         tiny shapes, Node only, for CI (well under a minute);
 //                                      writes target/bench-quick/ instead of bench/results/
 //   options: --runtimes node,bun,deno,chromium   --no-tfjs   --out DIR   --no-build
-//            --shapes 8192x1000,1024x32000 (only these N×K)
 //            --render (only re-render latest.md/.svg from latest.json)
+//            --shapes 8192x1000,...   --only ce,losses,js,tfjs (groups of rows, see bench.mjs):
+//            a part of the benchmark (server runtimes only); writes target/bench-partial/
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import os from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GROUPS } from './bench.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const quick = flag('--quick');
-const runtimes = value('--runtimes', quick ? 'node' : 'node,bun,deno,chromium').split(',');
-// Quick runs (CI) must not overwrite the committed full results that the README embeds.
-const outDir = value('--out', join(root, quick ? 'target/bench-quick' : 'bench/results'));
-const noTf = flag('--no-tfjs');
 const say = (line) => process.stderr.write(`${line}\n`);
+const quick = flag('--quick');
+const partial = flag('--shapes') || flag('--only');
+const runtimes = value('--runtimes', quick || partial ? 'node' : 'node,bun,deno,chromium').split(',');
+if (partial && runtimes.includes('chromium')) {
+  say('[bench] --shapes and --only apply to node, bun and deno only');
+  process.exit(2);
+}
+// Quick and partial runs must not overwrite the committed full results that the README embeds.
+const outDir = value('--out', join(root, quick ? 'target/bench-quick' : partial ? 'target/bench-partial' : 'bench/results'));
+const noTf = flag('--no-tfjs');
+if (flag('--shapes') && !/^[1-9]\d*[x×][1-9]\d*(,[1-9]\d*[x×][1-9]\d*)*$/.test(value('--shapes') ?? '')) {
+  say(`[bench] --shapes takes N×K pairs such as 8192x1000,16x32000, received ${value('--shapes')}`);
+  process.exit(2);
+}
+if (flag('--only') && !(value('--only') ?? '').split(',').every((g) => GROUPS.includes(g))) {
+  say(`[bench] --only takes groups among ${GROUPS.join(', ')}, received ${value('--only')}`);
+  process.exit(2);
+}
 
 // --render: rewrite latest.md and latest.svg from latest.json (after changing report.mjs).
 if (flag('--render')) {
@@ -71,8 +86,8 @@ function run(cmd, cmdArgs) {
   });
 }
 
-const shapes = value('--shapes', '');
-const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : []), ...(shapes ? ['--shapes', shapes] : [])];
+const passOn = ['--shapes', '--only'].flatMap((name) => (flag(name) ? [name, value(name)] : []));
+const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : []), ...passOn];
 const npxBin = (name) => {
   const local = join(root, 'node_modules/.bin', name);
   return existsSync(local) ? local : name;
@@ -121,7 +136,7 @@ async function runChromium() {
     page.on('console', (m) => say(m.text()));
     page.on('pageerror', (e) => say(`[chromium] page error: ${e.message}`));
     const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
-    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&shapes=${shapes}&lsVersion=${lsVersion}`);
+    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 30 * 60 * 1000, polling: 500 });
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };
@@ -153,7 +168,7 @@ rmSync(tmp, { recursive: true, force: true });
 const cpus = os.cpus();
 const merged = {
   date: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
+  mode: quick ? 'quick' : partial ? 'partial' : 'full',
   durationSeconds: (Date.now() - started) / 1000,
   machine: {
     cpu: cpus[0]?.model ?? 'unknown',

@@ -33,12 +33,12 @@ use crate::vector::F32Vector;
 const LOG2E: f32 = core::f32::consts::LOG2_E;
 /// ln 2 rounded to 9 significant bits (0x3F318000), written out exactly.
 #[allow(clippy::excessive_precision)]
-const LN2_HI: f32 = 0.693_359_375;
+pub(crate) const LN2_HI: f32 = 0.693_359_375;
 /// ln 2 − LN2_HI, rounded to f32.
-const LN2_LO: f32 = -2.121_944_4e-4;
+pub(crate) const LN2_LO: f32 = -2.121_944_4e-4;
 /// 1.5·2^23: adding it to |v| < 2^22 rounds v to an integer kept in the low mantissa bits.
-const MAGIC: f32 = 12_582_912.0;
-const MAGIC_BITS: u32 = 0x4B40_0000;
+pub(crate) const MAGIC: f32 = 12_582_912.0;
+pub(crate) const MAGIC_BITS: u32 = 0x4B40_0000;
 const C2: f32 = 0.499_999_94;
 const C3: f32 = 0.166_665_21;
 const C4: f32 = 0.041_668_39;
@@ -226,12 +226,12 @@ pub fn exp_sum<V: F32Vector>(x: &[f32], shift: f32) -> f32 {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::vector::{Lanes4, Scalar};
 
     /// Error of `got` in units of the f32 ulp at the exact value `exact`.
-    fn ulp_error(got: f32, exact: f64) -> f64 {
+    pub(crate) fn ulp_error(got: f32, exact: f64) -> f64 {
         if exact == 0.0 {
             return if got == 0.0 { 0.0 } else { f64::INFINITY };
         }
@@ -245,13 +245,13 @@ mod tests {
         ((got as f64) - exact).abs() / ulp
     }
 
-    /// Max ulp error over the f32 values with bit patterns in `range` stepping by `step`.
-    /// The worst ulp error of `exp` against f64 over the given bit patterns, and where.
-    fn sweep(exp: fn(f32) -> f32, bits: impl Iterator<Item = u32>) -> (f64, f32) {
+    /// The worst ulp error of `f` against its f64 `reference` over the given bit patterns, and
+    /// where.
+    pub(crate) fn sweep(f: fn(f32) -> f32, reference: fn(f32) -> f64, bits: impl Iterator<Item = u32>) -> (f64, f32) {
         let mut worst = (0.0f64, 0.0f32);
         for b in bits {
             let x = f32::from_bits(b);
-            let err = ulp_error(exp(x), (x as f64).exp());
+            let err = ulp_error(f(x), reference(x));
             if err > worst.0 {
                 worst = (err, x);
             }
@@ -259,11 +259,15 @@ mod tests {
         worst
     }
 
+    fn exp64(x: f32) -> f64 {
+        (x as f64).exp()
+    }
+
     fn sweep_all(step: usize) -> (f64, f32) {
         // [0, 89] and [-104, -0].
         let pos = (0u32..=89f32.to_bits()).step_by(step);
         let neg = (0x8000_0000u32..=(-104f32).to_bits()).step_by(step);
-        let (a, b) = (sweep(exp_scalar, pos), sweep(exp_scalar, neg));
+        let (a, b) = (sweep(exp_scalar, exp64, pos), sweep(exp_scalar, exp64, neg));
         if a.0 >= b.0 {
             a
         } else {
@@ -287,7 +291,7 @@ mod tests {
     }
 
     fn sweep_nonpositive(step: usize) -> (f64, f32) {
-        sweep(exp_nonpositive_scalar, (0x8000_0000u32..=(-104f32).to_bits()).step_by(step))
+        sweep(exp_nonpositive_scalar, exp64, (0x8000_0000u32..=(-104f32).to_bits()).step_by(step))
     }
 
     #[test]

@@ -3,15 +3,23 @@
 //!
 //! Why it is shaped this way:
 //! * `kl_div` needs `ln q` (or `exp t`) per element of an arbitrary target, which is not a
-//!   softmax-row pattern; it is computed per element in f64 (exact enough to be the reference,
-//!   and cheap next to the memory traffic of two N×K inputs). One deliberate difference from
+//!   softmax-row pattern: one elementwise vector pass with the vector log of [`crate::log`] (or
+//!   the vector exp), in f32 lanes; the row sums go through f32 spans into f64 (see
+//!   `SPAN_VECTORS`). (It used to be computed per element in f64 with the scalar libm log, the
+//!   same code in both builds.) One deliberate difference from
 //!   torch 1.13: a term with q == 0 is exactly 0 even when the input is −inf (torch gives
-//!   0·(−inf) = NaN; torch 0.4 gave 0). q < 0 gives NaN (xlogy of a negative number).
+//!   0·(−inf) = NaN; torch 0.4 gave 0); with a log target that includes t so low that exp(t)
+//!   underflows f32 (t < −103.97), whose gradient −exp(t)·scale is 0 as well. q < 0 gives NaN
+//!   (xlogy of a negative number).
 //! * `label_smoothing_kl` never builds the N×K target: q is `on`/`off`/0 per row, so a row
 //!   costs one vectorised sum of x over the classes other than the target and the padding
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
 
-use crate::row::{check_len, checked_area, segments_without, sum, Forward, InPlace, RowIo, Rows, Separate};
+use crate::exp::exp;
+use crate::log::{log_with, LogConsts};
+use crate::row::{
+    check_len, checked_area, segments_without, sum, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
+};
 use crate::scale::{ElementScale, LossSums, RowScale};
 use crate::smoothing::{KernelError, RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector, Scalar};
@@ -44,8 +52,8 @@ pub fn kl_div<V: F32Vector>(
         check_len(area, g.len())?;
     }
     Ok(match grad {
-        Some(g) => run_kl(args, terms, Separate { x: args.input, g }),
-        None => run_kl(args, terms, Forward { x: args.input }),
+        Some(g) => run_kl::<V, _>(args, terms, Separate { x: args.input, g }),
+        None => run_kl::<V, _>(args, terms, Forward { x: args.input }),
     })
 }
 
@@ -56,7 +64,7 @@ pub fn kl_div_in_place<V: F32Vector>(
     input: &mut [f32],
 ) -> Result<LossSums, KernelError> {
     check_kl_args(args, input.len(), terms.as_deref())?;
-    Ok(run_kl(args, terms, InPlace { g: input }))
+    Ok(run_kl::<V, _>(args, terms, InPlace { g: input }))
 }
 
 fn check_kl_args(args: &KlDivArgs, input_len: usize, terms: Option<&[f32]>) -> Result<usize, KernelError> {
@@ -71,40 +79,155 @@ fn check_kl_args(args: &KlDivArgs, input_len: usize, terms: Option<&[f32]>) -> R
     Ok(area)
 }
 
-fn run_kl<R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R) -> LossSums {
+fn run_kl<V: F32Vector, R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R) -> LossSums {
     let (n, k) = (args.num_rows, args.num_classes);
+    let c = LogConsts::<V>::new();
     let (mut total, mut scaled) = (0.0f64, 0.0f64);
     for row in 0..n {
-        let mut io = rows.row(row, k);
-        for j in 0..k {
-            let i = row * k + j;
-            let (x, t) = (io.load::<Scalar>(j).0 as f64, args.target[i] as f64);
-            let (q, term) = if args.log_target {
-                let q = t.exp();
-                // A target of probability 0 (t = −∞) contributes 0, as 0·log 0 does below.
-                (q, if q == 0.0 { 0.0 } else { q * (t - x) })
-            } else if t > 0.0 {
-                (t, t * (t.ln() - x))
-            } else if t == 0.0 {
-                (0.0, 0.0)
-            } else {
-                (t, f64::NAN)
-            };
-            let scale = match args.scale {
-                ElementScale::Uniform(s) => s,
-                ElementScale::PerRow(s) => s[row],
-                ElementScale::PerElement(s) => s[i],
-            } as f64;
-            let term32 = term as f32;
-            total += term32 as f64;
-            scaled += scale * term32 as f64;
-            if let Some(o) = terms.as_deref_mut() {
-                o[i] = term32;
+        let range = row * k..(row + 1) * k;
+        let io = rows.row(row, k);
+        let t = &args.target[range.clone()];
+        let out = terms.as_deref_mut().map(|o| &mut o[range.clone()]);
+        let lt = args.log_target;
+        // Σ scale·term: per element when the scale is, else the row's sum times its scale.
+        let (sum, sum_scaled) = match args.scale {
+            ElementScale::Uniform(s) => kl_row::<V, _, _>(io, t, out, Ones, s, lt, &c).map_second(|a| a * s as f64),
+            ElementScale::PerRow(s) => {
+                kl_row::<V, _, _>(io, t, out, Ones, s[row], lt, &c).map_second(|a| a * s[row] as f64)
             }
-            io.store(j, Scalar((-q * scale) as f32));
-        }
+            ElementScale::PerElement(s) => kl_row::<V, _, _>(io, t, out, &s[range], 1.0, lt, &c),
+        };
+        total += sum;
+        scaled += sum_scaled;
     }
     LossSums { sum: total, scaled_sum: scaled }
+}
+
+/// `(Σ term, ·)` → `(Σ term, f(Σ term))`: the row scale applied to the row's plain sum.
+trait MapSecond {
+    fn map_second(self, f: impl FnOnce(f64) -> f64) -> Self;
+}
+
+impl MapSecond for (f64, f64) {
+    #[inline(always)]
+    fn map_second(self, f: impl FnOnce(f64) -> f64) -> Self {
+        (self.0, f(self.0))
+    }
+}
+
+/// The row sums are taken in f32 vector lanes over spans of this many vectors (4 blocks of 4),
+/// each span then added into f64: a span's f32 sum rounds at most 8 times on any path (4 blocks
+/// in a chain, a tree of 4 vectors per block, the horizontal sum of 4 lanes; the row's tail of
+/// < 16 elements likewise), so the error of a row sum stays below 8·u·Σ|terms| (u = 2^-24)
+/// whatever K is, while the fold costs one horizontal sum per 16 vectors. (Summing the whole row
+/// in f32 lanes would let the bound grow with K/4.)
+const SPAN_VECTORS: usize = 16;
+
+/// One row of [`kl_div`]: stores the terms (when `out`) and the gradient `−q·w·c` (when the row
+/// has one), and returns `(Σ term, Σ term·w)`.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn kl_row<V: F32Vector, R: RowIo, W: Weights>(
+    mut io: R,
+    t: &[f32],
+    out: Option<&mut [f32]>,
+    w: W,
+    c: f32,
+    log_target: bool,
+    lc: &LogConsts<V>,
+) -> (f64, f64) {
+    // One instance per target kind and per terms-or-not, so that no branch is left in the loop.
+    match (log_target, out.is_some()) {
+        (true, true) => kl_row_of::<V, R, W, true, true>(&mut io, t, out, w, c, lc),
+        (true, false) => kl_row_of::<V, R, W, true, false>(&mut io, t, out, w, c, lc),
+        (false, true) => kl_row_of::<V, R, W, false, true>(&mut io, t, out, w, c, lc),
+        (false, false) => kl_row_of::<V, R, W, false, false>(&mut io, t, out, w, c, lc),
+    }
+}
+
+#[inline(always)]
+fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool, const TERMS: bool>(
+    io: &mut R,
+    t: &[f32],
+    mut out: Option<&mut [f32]>,
+    w: W,
+    c: f32,
+    lc: &LogConsts<V>,
+) -> (f64, f64) {
+    let (k, l) = (t.len(), V::LANES);
+    assert!(w.covers(k) && io.logits().len() == k && out.as_deref().map_or(true, |o| o.len() == k));
+    let neg_c = V::splat(-c);
+    let zero = V::splat(0.0);
+    let (mut sum, mut sum_w) = (0.0f64, 0.0f64);
+    let mut start = 0;
+    // Whole blocks of 4 vectors, a span at a time.
+    while start + 4 * l <= k {
+        let end = (start + SPAN_VECTORS * l).min(k);
+        let (mut s0, mut a0) = (zero, zero);
+        let stop = io.blocks::<V>(start, end, |i, x| {
+            // SAFETY: i + 4·LANES ≤ end ≤ k = t.len(), covered by w (asserted).
+            let (tv, wv) = unsafe {
+                (
+                    [0, 1, 2, 3].map(|u| V::load_unchecked(t.as_ptr().add(i + u * l))),
+                    [0, 1, 2, 3].map(|u| w.vec_unchecked::<V>(i + u * l)),
+                )
+            };
+            let qt = [0, 1, 2, 3].map(|u| element::<V, LOG_TARGET>(lc, x[u], tv[u]));
+            s0 = s0.add(qt[0].1.add(qt[1].1).add(qt[2].1.add(qt[3].1)));
+            a0 = a0.add(qt[0].1.mul(wv[0]).add(qt[1].1.mul(wv[1])).add(qt[2].1.mul(wv[2]).add(qt[3].1.mul(wv[3]))));
+            if TERMS {
+                if let Some(o) = out.as_deref_mut() {
+                    for (u, (_, term)) in qt.iter().enumerate() {
+                        term.store(&mut o[i + u * l..]);
+                    }
+                }
+            }
+            [0, 1, 2, 3].map(|u| qt[u].0.mul(wv[u]).mul(neg_c))
+        });
+        sum += s0.horizontal_sum() as f64;
+        sum_w += a0.horizontal_sum() as f64;
+        start = stop;
+        if stop < end {
+            break;
+        }
+    }
+    // Then single vectors and the scalar tail, with the same lane arithmetic.
+    let (mut s0, mut a0) = (zero, zero);
+    let mut i = start;
+    while i + l <= k {
+        let wv = w.vec::<V>(i);
+        let (q, term) = element::<V, LOG_TARGET>(lc, io.load::<V>(i), V::load(&t[i..]));
+        s0 = s0.add(term);
+        a0 = a0.add(term.mul(wv));
+        if let Some(o) = out.as_deref_mut() {
+            term.store(&mut o[i..]);
+        }
+        io.store(i, q.mul(wv).mul(neg_c));
+        i += l;
+    }
+    let (mut s, mut a) = (s0.horizontal_sum(), a0.horizontal_sum());
+    let sc = LogConsts::<Scalar>::new();
+    while i < k {
+        let (Scalar(q), Scalar(term)) = element::<Scalar, LOG_TARGET>(&sc, io.load::<Scalar>(i), Scalar(t[i]));
+        s += term;
+        a += term * w.at(i);
+        if let Some(o) = out.as_deref_mut() {
+            o[i] = term;
+        }
+        io.store(i, Scalar(q * w.at(i) * -c));
+        i += 1;
+    }
+    (sum + s as f64, sum_w + a as f64)
+}
+
+/// `(q, term)` of every lane: `q = t`, `term = q·(ln q − x)` (ln from [`crate::log`]; q < 0 or
+/// NaN gives NaN), or `q = exp(t)`, `term = q·(t − x)` when `LOG_TARGET`; in both, q == 0 gives a
+/// term of exactly 0 whatever x is (x = −inf included).
+#[inline(always)]
+fn element<V: F32Vector, const LOG_TARGET: bool>(lc: &LogConsts<V>, x: V, t: V) -> (V, V) {
+    let zero = V::splat(0.0);
+    let (q, d) = if LOG_TARGET { (exp(t), t.sub(x)) } else { (t, log_with(lc, t).sub(x)) };
+    (q, V::select(q.eq(zero), zero, q.mul(d)))
 }
 
 /// The inputs of [`label_smoothing_kl`].

@@ -8,6 +8,7 @@
 pub mod cross_entropy;
 pub mod exp;
 pub mod kl_div;
+pub mod log;
 mod row;
 pub mod scale;
 pub mod sigmoid;
@@ -56,6 +57,16 @@ macro_rules! instruction_set {
             /// See [`crate::exp::exp_sum`]: `Σ exp(x[i] − shift)`, shift ≥ every x[i].
             pub fn exp_sum(x: &[f32], shift: f32) -> f32 {
                 crate::exp::exp_sum::<$vector>(x, shift)
+            }
+
+            /// See [`crate::log::log_sum`]: `Σ ln x[i]`.
+            pub fn log_sum(x: &[f32]) -> f32 {
+                crate::log::log_sum::<$vector>(x)
+            }
+
+            /// See [`crate::sigmoid::softplus_sum`]: `Σ log1p(exp(−|x[i]|))`.
+            pub fn softplus_sum(x: &[f32]) -> f32 {
+                crate::sigmoid::softplus_sum::<$vector>(x)
             }
 
             /// See [`crate::cross_entropy::cross_entropy`].

@@ -731,6 +731,140 @@ fn kl_div_values() {
     }
 }
 
+/// Every K from 0 to 17 (empty rows, vector bodies, blocks of four vectors, every tail length),
+/// unaligned input, target and gradient, every scale kind, both target kinds: lanes4 (the
+/// SIMD128 lane model) and scalar agree bit for bit elementwise, and both are within the bound
+/// derived from the f32 arithmetic of the f64 reference. With u = 2^-24 and the vector log at
+/// ≤ 1 ulp (≤ 2u relative, `log_exhaustive_ulp`): `fl(ln q) − x` is off by ≤ 2u·|ln q| + u·|d|,
+/// so a term `q·(ln q − x)` is off by ≤ 2u·q·|ln q| + 2u·|term| (to first order); with a log
+/// target, `exp` (≤ 1 ulp), the difference and the product give ≤ 4u·|term|. The gradient
+/// `−q·scale` is one rounded product (exact against the f64 value rounded once) for probability
+/// targets, ≤ 3u off with `exp`. Sums: the terms' bounds plus ≤ 8 roundings of the f32 span
+/// sums (see `SPAN_VECTORS` in kl_div.rs), one more for the per-element products.
+#[test]
+fn kl_div_every_length_and_offset() {
+    let u = f64::from(f32::EPSILON) / 2.0;
+    let slack = 1.0 + 1e-6; // second-order terms
+    let mut rng = Rng(0x5eed_0fc1);
+    for k in 0..=17usize {
+        for n in [1usize, 3] {
+            let area = n * k;
+            for log_target in [false, true] {
+                // Targets: zeros, tiny (subnormal included), ordinary probabilities; log targets
+                // from -120 (exp underflows to 0) to 0.5. Inputs: log-probabilities, with -inf
+                // where q == 0.
+                let t: Vec<f32> = (0..area)
+                    .map(|_| match (log_target, rng.below(6)) {
+                        (false, 0) => 0.0,
+                        (false, 1) => [1e-42, 3e-30, 1e-7][rng.below(3)],
+                        (false, _) => rng.range(0.0, 1.0),
+                        (true, 0) => -120.0,
+                        (true, _) => rng.range(-30.0, 0.5),
+                    })
+                    .collect();
+                let x: Vec<f32> = (0..area)
+                    .map(|i| {
+                        if !log_target && t[i] == 0.0 && i % 2 == 0 {
+                            f32::NEG_INFINITY
+                        } else {
+                            rng.range(-25.0, 2.0)
+                        }
+                    })
+                    .collect();
+                let row_s: Vec<f32> = (0..n).map(|_| rng.range(-2.0, 2.0)).collect();
+                let elem_s: Vec<f32> = (0..area).map(|_| rng.range(-2.0, 2.0)).collect();
+                for kind in 0..3 {
+                    let scale_of = |i: usize| match kind {
+                        0 => 0.75f32,
+                        1 => row_s[i / k.max(1)],
+                        _ => elem_s[i],
+                    };
+                    let scale = match kind {
+                        0 => ElementScale::Uniform(0.75),
+                        1 => ElementScale::PerRow(&row_s),
+                        _ => ElementScale::PerElement(&elem_s),
+                    };
+                    let offset = (k + kind) % 4;
+                    let (xs, ts) = (offset_copy(&x, offset), offset_copy(&t, 3 - offset));
+                    let args = KlDivArgs {
+                        num_rows: n,
+                        num_classes: k,
+                        input: &xs[offset..offset + area],
+                        target: &ts[3 - offset..3 - offset + area],
+                        log_target,
+                        scale,
+                    };
+                    let mut results = Vec::new();
+                    for (name, f) in KL_IMPLS {
+                        let (mut terms, mut g) = (offset_copy(&vec![0.0; area], 1), offset_copy(&vec![0.0; area], 2));
+                        let sums = f(&args, Some(&mut terms[1..1 + area]), Some(&mut g[2..2 + area])).unwrap();
+                        assert_eq!(
+                            (terms[0], g[..2].to_vec(), terms[1 + area], g[2 + area]),
+                            (123.0, vec![123.0; 2], -7.0, -7.0),
+                            "{name}: guards"
+                        );
+                        results.push((name, sums, terms[1..1 + area].to_vec(), g[2..2 + area].to_vec()));
+                    }
+                    let what = format!("k={k} n={n} log_target={log_target} kind={kind}");
+                    let same_bits = |a: &[f32], b: &[f32]| a.iter().zip(b).all(|(p, q)| p.to_bits() == q.to_bits());
+                    assert!(same_bits(&results[0].2, &results[1].2), "{what}: terms differ between builds");
+                    assert!(same_bits(&results[0].3, &results[1].3), "{what}: gradients differ between builds");
+                    for (name, sums, terms, g) in &results {
+                        let (mut want, mut want_scaled, mut tol, mut tol_scaled) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+                        for i in 0..area {
+                            let (xv, tv, s) = (x[i] as f64, t[i] as f64, scale_of(i) as f64);
+                            let (q, term, bound) = if log_target {
+                                let q = tv.exp();
+                                // exp underflows f32 below −103.97: that q is 0 and so is its term.
+                                let q = if (q as f32) == 0.0 { 0.0 } else { q };
+                                let term = if q == 0.0 { 0.0 } else { q * (tv - xv) };
+                                (q, term, 4.0 * u * term.abs())
+                            } else if tv == 0.0 {
+                                (0.0, 0.0, 0.0)
+                            } else {
+                                let term = tv * (tv.ln() - xv);
+                                // (+ one subnormal ulp: the product of a tiny q may round in the subnormal range)
+                                (
+                                    tv,
+                                    term,
+                                    2.0 * u * tv * tv.ln().abs() + 2.0 * u * term.abs() + f64::from(f32::from_bits(1)),
+                                )
+                            };
+                            let got = terms[i] as f64;
+                            assert!(
+                                (got - term).abs() <= bound * slack,
+                                "{what} {name}: term {i}: {got:e} vs {term:e} (bound {bound:e})"
+                            );
+                            let gw = -q * s;
+                            let gbound = if log_target { 3.0 * u * gw.abs() } else { 0.0 };
+                            let gw = if log_target { gw } else { gw as f32 as f64 };
+                            assert!(
+                                (g[i] as f64 - gw).abs() <= gbound * slack,
+                                "{what} {name}: grad {i}: {} vs {gw:e}",
+                                g[i]
+                            );
+                            want += term;
+                            want_scaled += s * term;
+                            tol += bound + 8.0 * u * term.abs();
+                            tol_scaled += s.abs() * bound + 9.0 * u * (s * term).abs();
+                        }
+                        assert!(
+                            (sums.sum - want).abs() <= tol * slack,
+                            "{what} {name}: sum {:e} vs {want:e} (tol {tol:e})",
+                            sums.sum
+                        );
+                        assert!(
+                            (sums.scaled_sum - want_scaled).abs() <= tol_scaled * slack,
+                            "{what} {name}: scaled sum {:e} vs {want_scaled:e} (tol {tol_scaled:e})",
+                            sums.scaled_sum
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<f64, KernelError>;
 const LSKL_IMPLS: [(&str, LsKlFn); 2] = [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
 

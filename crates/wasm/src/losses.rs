@@ -321,3 +321,23 @@ pub fn exp_slice(x_ptr: usize, len: usize, out_ptr: usize, shift: f32) -> i32 {
     let (x, out) = unsafe { (slice::<f32>(x_ptr, len), slice_mut::<f32>(out_ptr, len)) };
     status(best::exp(x, out))
 }
+
+/// The log bound of the benchmark (the transcendental work of `kl_div`): result 0 is
+/// `Σ ln x[i]` over the `len` f32 at `x_ptr`, with the kernels' vector `log`.
+#[wasm_bindgen]
+pub fn log_sum(x_ptr: usize, len: usize) -> i32 {
+    // SAFETY: the caller allocated `len` f32 at `x_ptr`.
+    let x = unsafe { slice::<f32>(x_ptr, len) };
+    set_results(&[best::log_sum(x) as f64]);
+    status(Ok(()))
+}
+
+/// The exp+log bound of the benchmark (the transcendental work of `sigmoid_cross_entropy`):
+/// result 0 is `Σ log1p(exp(−|x[i]|))` with the kernel's own `exp` and `log1p`.
+#[wasm_bindgen]
+pub fn softplus_sum(x_ptr: usize, len: usize) -> i32 {
+    // SAFETY: the caller allocated `len` f32 at `x_ptr`.
+    let x = unsafe { slice::<f32>(x_ptr, len) };
+    set_results(&[best::softplus_sum(x) as f64]);
+    status(Ok(()))
+}

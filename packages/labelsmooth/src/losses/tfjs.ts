@@ -254,10 +254,14 @@ function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const g = scalesFor(call, o, withGrad, reduction, w, divisor, total, kClasses);
     const kind = !g.values ? SCALE_SCALAR : g.perValue ? SCALE_PER_ELEMENT : SCALE_PER_ROW;
     const scalePtr = g.values ? call.floats(g.values, 'the weights').ptr : 0;
-    const lossesPtr = call.output(total, 'the elementwise losses');
+    // Unweighted and reduced, the loss is the kernel's own sum: no N×K losses written and read back.
+    const elementwise = reduction === Reduction.NONE || w !== undefined;
+    const lossesPtr = elementwise ? call.output(total, 'the elementwise losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, total, o) : undefined;
     const status = k.sigmoid_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, kind, scalePtr, g.scalar, lossesPtr, grad?.ptr ?? 0);
     call.check(status, { what: 'multiClassLabels', numClasses: kClasses });
+    // (tfjs's unweighted MEAN of no values is 0, as in reduceLoss.)
+    if (!elementwise) return { loss: reduction === Reduction.MEAN && total === 0 ? 0 : k.last_result(0) / divisor, grad: grad?.finish() };
     const losses = call.read(lossesPtr, total);
     return { loss: reduceLoss(reduction, losses, w, divisor, kClasses), grad: grad?.finish() };
   });
