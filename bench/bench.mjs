@@ -1,6 +1,6 @@
 // The labelsmooth benchmark, runtime-neutral: the same module runs in Node, Bun, Deno and a
 // Chromium page. Everything runtime-specific comes in through `env` (see run.mjs, node-entry.mjs,
-// browser-entry.html):
+// browser.html):
 //   env.ls        the labelsmooth module namespace (dist/index.mjs or dist/browser.mjs)
 //   env.tf        the @tensorflow/tfjs namespace with tfjs-backend-wasm registered, or null
 //   env.wasmBytes { simd128, scalar }: the bytes of the package's .wasm builds (for the exp bound)

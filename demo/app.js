@@ -82,7 +82,7 @@ function softmax(logits, n, k) {
   return p;
 }
 
-/** On-target and off-target mass of the convention (SEMANTICS §1). */
+/** On-target and off-target mass of the convention (docs/semantics.md §1). */
 function onOff(convention, e, k) {
   if (convention === 'uniform') return { on: 1 - e + e / k, off: e / k };
   if (convention === 'fairseq') return { on: 1 - e, off: k > 1 ? e / (k - 1) : 0 };

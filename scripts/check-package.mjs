@@ -16,9 +16,14 @@ const pkg = path.join(root, 'packages/labelsmooth');
 const bin = (name) => path.join(root, 'node_modules/.bin', name);
 
 // Budgets in bytes. The inlined builds carry both .wasm files as base64 (hence ×2 for the
-// runtime entries); labelsmooth/slim carries none.
+// runtime entries); labelsmooth/slim carries none. The tarball holds each build four times (the
+// .wasm, and base64 in index.mjs, index.cjs and browser.mjs): the vectorised KL divergence
+// (its row loop inlines four vector logs or exps per block, in one instance per target kind,
+// terms-or-not, weight type and row shape) added ≈ 80 KB to the simd128 .wasm (≈ 10 KB gzipped)
+// and took the tarball from 433 KB to 571 KB, so its budget went from 480 KB to 600 KB; what a
+// browser downloads kept its budgets.
 const BUDGET = {
-  tarball: 480_000,
+  tarball: 600_000,
   'dist/browser.mjs (gzip)': 150_000,
   'dist/slim.mjs (gzip)': 30_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,

@@ -235,7 +235,7 @@ describe('torch_bce_with_logits → sigmoidCrossEntropy where expressible', () =
     const weights = p.weight ? { weights: f32(p.weight) } : {};
     if (c.id.includes('inf_logits')) {
       // torch: x = +inf → +inf, x = −inf → NaN; labelsmooth follows tfjs (x = +inf → NaN,
-      // x = −inf → +inf) (SEMANTICS §7), so it is checked against the tfjs-semantics reference.
+      // x = −inf → +inf) (docs/semantics.md §7), so it is checked against the tfjs-semantics reference.
       note(file, 'reference');
       it(`${c.id} (tfjs semantics for ±inf, not torch's)`, () => {
         const opts = { numClasses, reduction: Reduction.NONE };

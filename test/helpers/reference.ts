@@ -1,4 +1,4 @@
-// A float64 reference implementation of the losses, written from /work/shared/SEMANTICS.md (the
+// A float64 reference implementation of the losses, written from docs/semantics.md (the
 // section numbers below refer to it), independently of labelsmooth's code. Every function takes
 // plain numbers (float32 inputs are exact in float64), computes in float64 and returns float64.
 //
@@ -268,7 +268,7 @@ export function softCrossEntropyRef(logits: Nums, probs: Nums, k: number, opts: 
 export type TfReduction = 'none' | 'mean' | 'sum' | 'sum_by_nonzero_weights';
 
 /**
- * tfjs computeWeightedLoss (tfjs-core/src/ops/losses/compute_weighted_loss.ts, SEMANTICS §6.3)
+ * tfjs computeWeightedLoss (tfjs-core/src/ops/losses/compute_weighted_loss.ts, docs/semantics.md §6.3)
  * for elementwise losses `l` (length L) and weights broadcast from `weights` (undefined, a
  * number, or an array whose length divides L: row weights are repeated over each row's
  * L/size elements). Returns the loss and dLoss/dl_e (`upstream` is the incoming gradient for

@@ -68,7 +68,7 @@ const nSmall = fc.integer({ min: 0, max: 7 });
 // ε is float32 in the kernels: draw float32 values and no subnormals (ε/K of a subnormal ε
 // underflows to 0 in float32 and not in the float64 reference).
 const epsilon = fc.oneof(fc.constantFrom(0, 1, 0.1), fc.float({ min: Math.fround(1e-6), max: 1, noNaN: true }));
-/** Weights: 0 or in [1e-3, 3] (subnormal weights overflow 1/Σw in float32; see the report). */
+/** Weights: 0 or in [1e-3, 3] (with subnormal weights 1/Σw overflows in float32, which the float64 reference does not). */
 const weightValues = (len: number) =>
   fc.float32Array({ minLength: len, maxLength: len, min: 0, max: 3, noNaN: true, noDefaultInfinity: true }).map((w) => w.map((v) => (v < 1e-3 ? 0 : v)));
 

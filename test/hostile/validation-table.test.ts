@@ -357,7 +357,7 @@ describe('validation table (docs/validation.md)', () => {
     expect(klDiv(e, e, { numClasses: 3 })).toBeNaN();
     expect(klDiv(e, e, { numClasses: 3, reduction: 'batchmean' })).toBeNaN();
     expect(klDiv(e, e, { numClasses: 3, reduction: 'sum' })).toBe(0);
-    // tfjs: MEAN 0, SUM 0, SUM_BY_NONZERO_WEIGHTS NaN (SEMANTICS §10).
+    // tfjs: MEAN 0, SUM 0, SUM_BY_NONZERO_WEIGHTS NaN (docs/semantics.md §10).
     expect(softmaxCrossEntropy(e, e, { numClasses: 3, reduction: Reduction.MEAN })).toBe(0);
     expect(softmaxCrossEntropy(e, e, { numClasses: 3, reduction: Reduction.SUM })).toBe(0);
     expect(softmaxCrossEntropy(e, e, { numClasses: 3 })).toBeNaN();

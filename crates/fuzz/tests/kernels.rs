@@ -8,7 +8,7 @@
 //!   * never panics (a panic is a wasm trap in the shipped build);
 //!   * gives the same result in the scalar build and the four-lane model of SIMD128 (`lanes4`):
 //!     the same error, the same non-finite kind, and finite values within float32 rounding;
-//!   * agrees with a float64 reference written here from SEMANTICS.md where inputs are finite.
+//!   * agrees with a float64 reference written here from docs/semantics.md where inputs are finite.
 //!
 //! Time is bounded: every property runs `cases()` cases, 1000 by default: 8 properties, 8,000
 //! executions, ~2.5 s in release on 2 cores (plus ~45 s to compile proptest the first time);

@@ -1,7 +1,7 @@
 //! Fused class-index cross-entropy with label smoothing (all three conventions), class weights,
 //! z-loss, ignore index, reductions none/sum/mean, and the gradient w.r.t. the logits.
 //!
-//! Why it is shaped this way (SEMANTICS §2, §5, §8, §9, §11):
+//! Why it is shaped this way (docs/semantics.md §2, §5, §8, §9, §11):
 //! * No N×K temporary and no materialised targets: q takes only the values `on`, `off` and 0
 //!   per row, so `Σ_k w_k q_k d_k = off·Σ_{k≠pad} w_k d_k + (on−off)·w_y·d_y` and the row needs
 //!   one max pass and one exp pass. When a gradient is wanted the exp pass stores `e_k` in the

@@ -90,12 +90,19 @@ fn run_kl<V: F32Vector, R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>
         let out = terms.as_deref_mut().map(|o| &mut o[range.clone()]);
         let lt = args.log_target;
         // Σ scale·term: per element when the scale is, else the row's sum times its scale.
-        let (sum, sum_scaled) = match args.scale {
-            ElementScale::Uniform(s) => kl_row::<V, _, _>(io, t, out, Ones, s, lt, &c).map_second(|a| a * s as f64),
-            ElementScale::PerRow(s) => {
-                kl_row::<V, _, _>(io, t, out, Ones, s[row], lt, &c).map_second(|a| a * s[row] as f64)
-            }
-            ElementScale::PerElement(s) => kl_row::<V, _, _>(io, t, out, &s[range], 1.0, lt, &c),
+        // One call per weight type, not per scale kind: each call inlines the row loop (four
+        // vector logs or exps per block, in four instances), and a call for the uniform factor
+        // beside the one for per-row factors added a third of the kernel's code for what is one
+        // number per row either way.
+        let (sum, sum_scaled) = if let ElementScale::PerElement(s) = args.scale {
+            kl_row::<V, _, _>(io, t, out, &s[range], 1.0, lt, &c)
+        } else {
+            let factor = match args.scale {
+                ElementScale::PerRow(s) => s[row],
+                ElementScale::Uniform(s) => s,
+                ElementScale::PerElement(_) => unreachable!("taken above"),
+            };
+            kl_row::<V, _, _>(io, t, out, Ones, factor, lt, &c).map_second(|a| a * factor as f64)
         };
         total += sum;
         scaled += sum_scaled;

@@ -1,4 +1,4 @@
-//! Sigmoid (binary) cross-entropy with TF/tfjs/Keras label smoothing towards 1/2 (SEMANTICS §7):
+//! Sigmoid (binary) cross-entropy with TF/tfjs/Keras label smoothing towards 1/2 (docs/semantics.md §7):
 //! `q = y·(1−ε) + ε/2`, loss `max(x,0) − x·q + log1p(exp(−|x|))`, gradient `σ(x) − q`.
 //!
 //! Why it is shaped this way: it is elementwise over N·K, so one vector pass computes the loss,

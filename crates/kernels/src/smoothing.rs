@@ -2,7 +2,7 @@
 //!
 //! Every convention puts `on` on the target class and `off` on every other class of a row; the
 //! Annotated Transformer also zeroes a padding column, and rows whose target is ignored (or is the
-//! padding class) are all zero. SEMANTICS.md §1 derives the values; they are computed in f64 and
+//! padding class) are all zero. docs/semantics.md §1 derives the values; they are computed in f64 and
 //! rounded once, so `on` and `off` are the closest f32 to the exact fractions.
 
 /// How the smoothing mass ε is spread over the classes.

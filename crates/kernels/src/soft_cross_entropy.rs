@@ -1,4 +1,4 @@
-//! Cross-entropy against soft (probability) targets: PyTorch probability targets (SEMANTICS §3)
+//! Cross-entropy against soft (probability) targets: PyTorch probability targets (docs/semantics.md §3)
 //! and tfjs/TF `softmaxCrossEntropy` (§6), with the uniform smoothing `q = t·(1−ε) + ε/K`.
 //!
 //! Why it is shaped this way: the targets are a second N×K stream, so each row reads the

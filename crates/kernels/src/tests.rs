@@ -1,5 +1,5 @@
 //! Native tests of the loss kernels against naive float64 references, finite differences,
-//! special values and numbers from the framework vectors (/work/shared/vectors).
+//! special values and numbers from the framework vectors (test/fixtures/vectors/, described in its README).
 
 // The framework vectors contain values such as log 2 and log 10 on purpose.
 #![allow(clippy::approx_constant)]

@@ -1,4 +1,4 @@
-// The label-smoothing conventions and the checks they share (SEMANTICS.md §1).
+// The label-smoothing conventions and the checks they share (docs/semantics.md §1).
 import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsilon } from './validate';
 
 /** `'uniform'`: PyTorch/TF/tfjs `(1-ε)·onehot + ε/K`; `'fairseq'`: `ε/(K-1)` off-target;

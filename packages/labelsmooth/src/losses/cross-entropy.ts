@@ -1,4 +1,4 @@
-// Cross-entropy from logits with integer targets, in every smoothing convention (SEMANTICS §2,
+// Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
 import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';

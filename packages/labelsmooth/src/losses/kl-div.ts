@@ -1,4 +1,4 @@
-// PyTorch `F.kl_div` (SEMANTICS §4), except that a term whose target is 0 contributes exactly 0
+// PyTorch `F.kl_div` (docs/semantics.md §4), except that a term whose target is 0 contributes exactly 0
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';

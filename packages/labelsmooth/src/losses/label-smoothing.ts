@@ -1,4 +1,4 @@
-// The Annotated Transformer / pyitcast `LabelSmoothing` criterion (SEMANTICS §5) as a class, the
+// The Annotated Transformer / pyitcast `LabelSmoothing` criterion (docs/semantics.md §5) as a class, the
 // way the seed uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`, `crit(x, target)`,
 // then `crit.true_dist`.
 import { withCall, type FloatArray } from '../call';

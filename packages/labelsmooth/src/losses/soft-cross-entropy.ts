@@ -1,5 +1,5 @@
 // Cross-entropy against probability ("soft") targets: PyTorch `F.cross_entropy` when input and
-// target have the same shape (SEMANTICS §3).
+// target have the same shape (docs/semantics.md §3).
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
 import { oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';

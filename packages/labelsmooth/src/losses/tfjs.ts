@@ -1,4 +1,4 @@
-// tfjs's `tf.losses.softmaxCrossEntropy` and `tf.losses.sigmoidCrossEntropy` (SEMANTICS §6, §7):
+// tfjs's `tf.losses.softmaxCrossEntropy` and `tf.losses.sigmoidCrossEntropy` (docs/semantics.md §6, §7):
 // labels first, sample weights, and tfjs's `computeWeightedLoss` reductions. The gradient is the
 // true derivative of the returned loss (tfjs's hand-written `softmax − labels` is not, when a row
 // of labels does not sum to 1).
