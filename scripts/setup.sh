@@ -2,7 +2,7 @@
 # Installs everything labelsmooth needs to build and test, idempotently.
 #   bash scripts/setup.sh                 # what the build and the tests need
 #   bash scripts/setup.sh --no-chromium   # what the build needs (scripts/build.sh: npm run demo, build)
-#   bash scripts/setup.sh --chromium      # only Chromium, for the browser tests (scripts/test.sh)
+#   bash scripts/setup.sh --chromium      # only what the tests add: rustfmt, clippy, Chromium (scripts/test.sh)
 #   bash scripts/setup.sh --check [...]   # exit 0 when nothing is missing, 1 otherwise; writes nothing
 # Each step says what it does, skips what is already there, and stops with a message that names
 # the missing piece and how to get it. The choice of Rust toolchain for wasm32 is written to
@@ -148,8 +148,16 @@ else
 fi
 fi # build steps
 
-# 4. Chromium for the browser tests only (Debian's; no test tool may download a browser) --------
+# 4. What only the tests need: rustfmt and clippy (npm test checks the Rust code with them), and
+# Chromium for the browser tests (Debian's; no test tool may download a browser) ---------------
 if [ "$chromium_step" = 1 ]; then
+  if cargo fmt --version >/dev/null 2>&1 && cargo clippy --version >/dev/null 2>&1; then
+    say "rustfmt and clippy: present"
+  else
+    missing "rustfmt and clippy (rustup components)"
+    say "rustup component add rustfmt clippy"
+    rustup component add rustfmt clippy >/dev/null || fail "rustup could not add rustfmt and clippy"
+  fi
   chromium=${CHROMIUM_PATH:-/usr/bin/chromium}
   if [ -x "$chromium" ]; then
     say "chromium: $("$chromium" --version 2>/dev/null | head -n 1)"

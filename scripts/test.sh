@@ -5,9 +5,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
-bash scripts/setup.sh --chromium  # the browser tests' Chromium (the build installs the rest)
+bash scripts/setup.sh --chromium  # what only the tests need (the build installs the rest)
 bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
+echo "[test] habits: cargo fmt --check, cargo clippy -D warnings, tsc over the package and the tests"
+cargo fmt --check
+cargo clippy --workspace --all-targets --release --quiet -- -D warnings
+npx tsc --noEmit -p .
 echo "[test] cargo test (native kernels)"
 cargo test --workspace --release --quiet
 pack_dir=$(mktemp -d)

@@ -17,9 +17,8 @@
 //! the two builds may differ and only "no panic, no out-of-window write" is checked.
 
 use labelsmooth_kernels::{
-    lanes4, scalar, Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs,
-    LabelSmoothingKlArgs, Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing,
-    SoftCrossEntropyArgs,
+    lanes4, scalar, Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs,
+    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -202,14 +201,16 @@ fn smoothing(k: usize) -> impl Strategy<Value = Smoothing> {
         Just(2usize), // annotated
     ];
     let eps = prop_oneof![Just(0.0f64), Just(1.0f64), 0.0f64..=1.0, Just(0.1f64)];
-    (conv, eps, 0..k.max(1), prop_oneof![Just(-100i32), Just(0i32), Just(-1i32)]).prop_map(move |(c, epsilon, pad, ignore_index)| {
-        let convention = match c {
-            1 if k >= 2 => Convention::Fairseq,
-            2 if k >= 3 => Convention::Annotated { padding_idx: pad },
-            _ => Convention::Uniform,
-        };
-        Smoothing { convention, num_classes: k, epsilon, ignore_index }
-    })
+    (conv, eps, 0..k.max(1), prop_oneof![Just(-100i32), Just(0i32), Just(-1i32)]).prop_map(
+        move |(c, epsilon, pad, ignore_index)| {
+            let convention = match c {
+                1 if k >= 2 => Convention::Fairseq,
+                2 if k >= 3 => Convention::Annotated { padding_idx: pad },
+                _ => Convention::Uniform,
+            };
+            Smoothing { convention, num_classes: k, epsilon, ignore_index }
+        },
+    )
 }
 
 /// Targets: mostly valid classes, some ignored, some padding, some (when `invalid`) out of range.
@@ -296,7 +297,7 @@ proptest! {
     fn cross_entropy((sh, sm, t, x, w, z, red, up, special) in shape().prop_flat_map(|sh| {
         let (n, k) = (sh.n, sh.k);
         let special = prop::bool::weighted(0.4);
-        (Just(sh), smoothing(k), targets(n, k, true), special.clone()).prop_flat_map(move |(sh, sm, t, special)| {
+        (Just(sh), smoothing(k), targets(n, k, true), special).prop_flat_map(move |(sh, sm, t, special)| {
             (
                 Just(sh), Just(sm), Just(t),
                 values(n * k, 30.0, special),
@@ -441,7 +442,7 @@ proptest! {
             let (logp, p, _) = log_softmax(&x[i * k..(i + 1) * k]);
             let (mut l, mut swq, mut lmag) = (0.0, 0.0, 0.0);
             let wk = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
-            let q: Vec<f64> = (0..k).map(|c| (tg[i * k + c] as f32 * ta as f32 + tb as f32) as f64).collect();
+            let q: Vec<f64> = (0..k).map(|c| (tg[i * k + c] * ta as f32 + tb as f32) as f64).collect();
             for c in 0..k { l -= wk(c) * q[c] * logp[c]; lmag += (wk(c) * q[c] * logp[c]).abs(); swq += wk(c) * q[c]; }
             near(rows_a[i] as f64, l, lmag * 2.0, "per_row vs f64");
             if want_grad {

@@ -19,7 +19,8 @@
 
 use crate::exp::exp_nonpositive_scalar;
 use crate::row::{
-    check_len, checked_area, exp_pass, rescale, row_max, ExpConsts, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
+    check_len, checked_area, exp_pass, rescale, row_max, ExpConsts, Forward, InPlace, Ones, RowIo, Rows, Separate,
+    Weights,
 };
 use crate::scale::RowScale;
 use crate::smoothing::{KernelError, RowTarget, Smoothing};

@@ -353,8 +353,22 @@ pub(crate) mod tests {
     #[test]
     fn exp_lanes_match_scalar() {
         let xs = [
-            -110.0f32, -104.0, -87.4, -1.5, -0.0, 0.3, 1.0, 10.0, 88.7, 89.0, f32::NAN, f32::INFINITY,
-            f32::NEG_INFINITY, 1e-30, -1e-30, 0.346_573_6,
+            -110.0f32,
+            -104.0,
+            -87.4,
+            -1.5,
+            -0.0,
+            0.3,
+            1.0,
+            10.0,
+            88.7,
+            89.0,
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            1e-30,
+            -1e-30,
+            0.346_573_6,
         ];
         let mut lanes = [0.0f32; 16];
         exp_slice::<Lanes4>(&xs, &mut lanes).unwrap();

@@ -75,10 +75,12 @@ fn cross_entropy_in_place_matches_out_of_place() {
             let offset = 1 + rng.below(3);
             let n = 1 + rng.below(5);
             let x = logits(&mut rng, n * k);
-            let targets: Vec<i32> = (0..n).map(|_| if rng.below(5) == 0 { -100 } else { rng.below(k) as i32 }).collect();
+            let targets: Vec<i32> =
+                (0..n).map(|_| if rng.below(5) == 0 { -100 } else { rng.below(k) as i32 }).collect();
             let weights: Vec<f32> = (0..k).map(|_| rng.range(0.1, 2.0)).collect();
             let upstream: Vec<f32> = (0..n).map(|_| rng.range(-2.0, 2.0)).collect();
-            let sm = Smoothing { convention, num_classes: k, epsilon: [0.0, 0.1, 1.0][rng.below(3)], ignore_index: -100 };
+            let sm =
+                Smoothing { convention, num_classes: k, epsilon: [0.0, 0.1, 1.0][rng.below(3)], ignore_index: -100 };
             let use_w = rng.below(2) == 0;
             let args = CrossEntropyArgs {
                 smoothing: sm,
@@ -97,7 +99,9 @@ fn cross_entropy_in_place_matches_out_of_place() {
                     let mut buf = at_offset(&x, offset);
                     let mut rows_b = vec![0.0; n];
                     let in_place = CrossEntropyArgs { logits: &[], ..args };
-                    let b = $isa::cross_entropy_in_place(&in_place, Some(&mut rows_b), &mut buf[offset..offset + n * k]).unwrap();
+                    let b =
+                        $isa::cross_entropy_in_place(&in_place, Some(&mut rows_b), &mut buf[offset..offset + n * k])
+                            .unwrap();
                     same64(a.loss, b.loss, &format!("{what} loss"));
                     same64(a.nll, b.nll, &format!("{what} nll"));
                     same64(a.smooth, b.smooth, &format!("{what} smooth"));
@@ -160,7 +164,12 @@ fn soft_cross_entropy_in_place_matches_out_of_place() {
                     let a = $isa::soft_cross_entropy(&args, Some(&mut rows_a), Some(&mut grad)).unwrap();
                     let mut buf = at_offset(&x, offset);
                     let mut rows_b = vec![0.0; n];
-                    let b = $isa::soft_cross_entropy_in_place(&SoftCrossEntropyArgs { logits: &[], ..args }, Some(&mut rows_b), &mut buf[offset..offset + n * k]).unwrap();
+                    let b = $isa::soft_cross_entropy_in_place(
+                        &SoftCrossEntropyArgs { logits: &[], ..args },
+                        Some(&mut rows_b),
+                        &mut buf[offset..offset + n * k],
+                    )
+                    .unwrap();
                     same64(a.sum, b.sum, &format!("{what} sum"));
                     same64(a.scaled_sum, b.scaled_sum, &format!("{what} scaled"));
                     same(&rows_a, &rows_b, &format!("{what} per_row"));
@@ -190,7 +199,14 @@ fn elementwise_in_place_matches_out_of_place() {
             epsilon: 0.2,
             scale: ElementScale::PerElement(&per_el),
         };
-        let kl = KlDivArgs { num_rows: n, num_classes: k, input: &x, target: &q, log_target: false, scale: ElementScale::Uniform(0.25) };
+        let kl = KlDivArgs {
+            num_rows: n,
+            num_classes: k,
+            input: &x,
+            target: &q,
+            log_target: false,
+            scale: ElementScale::Uniform(0.25),
+        };
         macro_rules! check {
             ($isa:ident) => {{
                 let what = format!("{} K={k}", stringify!($isa));
@@ -198,7 +214,12 @@ fn elementwise_in_place_matches_out_of_place() {
                 let a = $isa::sigmoid_cross_entropy(&sig, Some(&mut la), Some(&mut ga)).unwrap();
                 let mut buf = at_offset(&x, offset);
                 let mut lb = vec![0.0; n * k];
-                let b = $isa::sigmoid_cross_entropy_in_place(&SigmoidCrossEntropyArgs { logits: &[], ..sig }, Some(&mut lb), &mut buf[offset..offset + n * k]).unwrap();
+                let b = $isa::sigmoid_cross_entropy_in_place(
+                    &SigmoidCrossEntropyArgs { logits: &[], ..sig },
+                    Some(&mut lb),
+                    &mut buf[offset..offset + n * k],
+                )
+                .unwrap();
                 same64(a.scaled_sum, b.scaled_sum, &format!("{what} sigmoid"));
                 same(&la, &lb, &format!("{what} sigmoid losses"));
                 same(&ga, &buf[offset..offset + n * k], &format!("{what} sigmoid grad"));
@@ -207,7 +228,12 @@ fn elementwise_in_place_matches_out_of_place() {
                 let a = $isa::kl_div(&kl, Some(&mut ta), Some(&mut ga)).unwrap();
                 let mut buf = at_offset(&x, offset);
                 let mut tb = vec![0.0; n * k];
-                let b = $isa::kl_div_in_place(&KlDivArgs { input: &[], ..kl }, Some(&mut tb), &mut buf[offset..offset + n * k]).unwrap();
+                let b = $isa::kl_div_in_place(
+                    &KlDivArgs { input: &[], ..kl },
+                    Some(&mut tb),
+                    &mut buf[offset..offset + n * k],
+                )
+                .unwrap();
                 same64(a.scaled_sum, b.scaled_sum, &format!("{what} kl"));
                 same(&ta, &tb, &format!("{what} kl terms"));
                 same(&ga, &buf[offset..offset + n * k], &format!("{what} kl grad"));

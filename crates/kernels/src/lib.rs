@@ -174,17 +174,13 @@ instruction_set!(
     crate::vector::Lanes4
 );
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use simd128 as best;
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub use scalar as best;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use simd128 as best;
 
 /// The name of the instruction set [`best`] uses.
-pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
-    "simd128"
-} else {
-    "scalar"
-};
+pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { "simd128" } else { "scalar" };
 
 #[cfg(test)]
 mod tests;

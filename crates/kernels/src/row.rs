@@ -14,8 +14,8 @@
 //! Per-class factors (class weights, or nothing) come in through [`Weights`], so that the
 //! unweighted case is monomorphised without a multiply-by-one stream or a branch in the loop.
 
-use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with};
 pub(crate) use crate::exp::ExpConsts;
+use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with};
 use crate::vector::{F32Vector, Scalar};
 
 /// A per-position factor read alongside a row: a slice of weights, or 1 everywhere.
@@ -132,7 +132,12 @@ pub(crate) trait RowIo {
         let whole = start + (end - start) / b * b;
         let mut i = start;
         while i < whole {
-            let v = [self.load::<V>(i), self.load::<V>(i + V::LANES), self.load::<V>(i + 2 * V::LANES), self.load::<V>(i + 3 * V::LANES)];
+            let v = [
+                self.load::<V>(i),
+                self.load::<V>(i + V::LANES),
+                self.load::<V>(i + 2 * V::LANES),
+                self.load::<V>(i + 3 * V::LANES),
+            ];
             let e = f(i, v);
             for (u, e) in e.into_iter().enumerate() {
                 self.store(i + u * V::LANES, e);
@@ -305,7 +310,10 @@ pub(crate) trait Rows {
 }
 
 impl Rows for Separate<'_> {
-    type Row<'r> = Separate<'r> where Self: 'r;
+    type Row<'r>
+        = Separate<'r>
+    where
+        Self: 'r;
     #[inline(always)]
     fn row(&mut self, r: usize, k: usize) -> Separate<'_> {
         Separate { x: &self.x[r * k..(r + 1) * k], g: &mut self.g[r * k..(r + 1) * k] }
@@ -313,7 +321,10 @@ impl Rows for Separate<'_> {
 }
 
 impl Rows for InPlace<'_> {
-    type Row<'r> = InPlace<'r> where Self: 'r;
+    type Row<'r>
+        = InPlace<'r>
+    where
+        Self: 'r;
     #[inline(always)]
     fn row(&mut self, r: usize, k: usize) -> InPlace<'_> {
         InPlace { g: &mut self.g[r * k..(r + 1) * k] }
@@ -321,7 +332,10 @@ impl Rows for InPlace<'_> {
 }
 
 impl Rows for Forward<'_> {
-    type Row<'r> = Forward<'r> where Self: 'r;
+    type Row<'r>
+        = Forward<'r>
+    where
+        Self: 'r;
     #[inline(always)]
     fn row(&mut self, r: usize, k: usize) -> Forward<'_> {
         Forward { x: &self.x[r * k..(r + 1) * k] }

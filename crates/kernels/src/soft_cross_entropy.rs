@@ -149,7 +149,9 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
         let e = d.map(exp_nonpositive);
         // SAFETY: i + 4·LANES ≤ k = t.len(), covered by w (asserted).
         let wq = unsafe {
-            [0, 1, 2, 3].map(|u| w.vec_unchecked::<V>(i + u * l).mul(V::load_unchecked(t.as_ptr().add(i + u * l)).mul(tav).add(tbv)))
+            [0, 1, 2, 3].map(|u| {
+                w.vec_unchecked::<V>(i + u * l).mul(V::load_unchecked(t.as_ptr().add(i + u * l)).mul(tav).add(tbv))
+            })
         };
         // One accumulator per sum (a tree of adds per block): fewer live vectors, so that the exp
         // constants stay in registers (see row::exp_pass).

@@ -57,9 +57,21 @@ mod tests {
                 let hit = c == t as usize;
                 out[row * k + c] = match s.convention {
                     Convention::Uniform => (1.0 - eps) * f64::from(u8::from(hit)) + eps / k as f64,
-                    Convention::Fairseq => if hit { 1.0 - eps } else { eps / (k as f64 - 1.0) },
+                    Convention::Fairseq => {
+                        if hit {
+                            1.0 - eps
+                        } else {
+                            eps / (k as f64 - 1.0)
+                        }
+                    }
                     Convention::Annotated { .. } if pad == Some(c) => 0.0,
-                    Convention::Annotated { .. } => if hit { 1.0 - eps } else { eps / (k as f64 - 2.0) },
+                    Convention::Annotated { .. } => {
+                        if hit {
+                            1.0 - eps
+                        } else {
+                            eps / (k as f64 - 2.0)
+                        }
+                    }
                 };
             }
         }
@@ -103,7 +115,12 @@ mod tests {
 
     #[test]
     fn the_seed_example() {
-        let s = Smoothing { convention: Convention::Annotated { padding_idx: 0 }, num_classes: 5, epsilon: 0.5, ignore_index: -100 };
+        let s = Smoothing {
+            convention: Convention::Annotated { padding_idx: 0 },
+            num_classes: 5,
+            epsilon: 0.5,
+            ignore_index: -100,
+        };
         let mut out = [1.0f32; 15];
         smooth_targets::<Scalar>(&s, &[2, 1, 0], &mut out).unwrap();
         let sixth = 0.5f32 / 3.0;
@@ -114,9 +131,18 @@ mod tests {
     fn refuses_bad_targets_lengths_and_parameters() {
         let s = Smoothing { convention: Convention::Uniform, num_classes: 3, epsilon: 0.1, ignore_index: -100 };
         let mut out = [0.0f32; 6];
-        assert_eq!(smooth_targets::<Scalar>(&s, &[0, 3], &mut out), Err(KernelError::TargetOutOfRange { row: 1, value: 3 }));
-        assert_eq!(smooth_targets::<Scalar>(&s, &[-1, 0], &mut out), Err(KernelError::TargetOutOfRange { row: 0, value: -1 }));
-        assert_eq!(smooth_targets::<Scalar>(&s, &[0], &mut out), Err(KernelError::LengthMismatch { expected: 3, received: 6 }));
+        assert_eq!(
+            smooth_targets::<Scalar>(&s, &[0, 3], &mut out),
+            Err(KernelError::TargetOutOfRange { row: 1, value: 3 })
+        );
+        assert_eq!(
+            smooth_targets::<Scalar>(&s, &[-1, 0], &mut out),
+            Err(KernelError::TargetOutOfRange { row: 0, value: -1 })
+        );
+        assert_eq!(
+            smooth_targets::<Scalar>(&s, &[0], &mut out),
+            Err(KernelError::LengthMismatch { expected: 3, received: 6 })
+        );
         for bad in [
             Smoothing { epsilon: 1.5, ..s },
             Smoothing { epsilon: f64::NAN, ..s },

@@ -6,8 +6,8 @@
 
 use crate::scale::{ElementScale, LossSums, RowScale};
 use crate::{
-    lanes4, scalar, Convention, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs,
-    LabelSmoothingKlArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    lanes4, scalar, Convention, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs,
+    Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 
 const INF: f32 = f32::INFINITY;
@@ -201,9 +201,8 @@ fn cross_entropy_matches_reference_every_k() {
                 let ignore = if rng.below(3) == 0 { 0 } else { -100 };
                 let sm = Smoothing { convention: conv, num_classes: k, epsilon: eps as f64, ignore_index: ignore };
                 let logits: Vec<f32> = (0..n * k).map(|_| rng.range(-8.0, 8.0)).collect();
-                let targets: Vec<i32> = (0..n)
-                    .map(|_| if rng.below(5) == 0 { ignore } else { rng.below(k) as i32 })
-                    .collect();
+                let targets: Vec<i32> =
+                    (0..n).map(|_| if rng.below(5) == 0 { ignore } else { rng.below(k) as i32 }).collect();
                 let weights: Vec<f32> = (0..k).map(|_| rng.range(0.1, 2.0)).collect();
                 let upstream: Vec<f32> = (0..n).map(|_| rng.range(-2.0, 2.0)).collect();
                 let use_w = rng.below(2) == 0;
@@ -326,14 +325,40 @@ fn cross_entropy_special_values() {
         assert_all_close(&rows, &[2.407606, 0.474077, 1.0986123], name);
         assert_all_close(
             &g,
-            &[-0.90996945, 0.0, 0.24472849, 0.665241, 0.0, -0.37754065, 0.0, 0.37754068, 0.3333333, 0.3333333, -0.6666667, 0.0],
+            &[
+                -0.90996945,
+                0.0,
+                0.24472849,
+                0.665241,
+                0.0,
+                -0.37754065,
+                0.0,
+                0.37754068,
+                0.3333333,
+                0.3333333,
+                -0.6666667,
+                0.0,
+            ],
             name,
         );
         let (res, rows, g) = ce_once(f, uniform(4, 0.1), &x, &t, None, Reduction::None);
         assert!(rows.iter().all(|&v| v == INF) && res.loss == f64::INFINITY, "{name}: {rows:?}");
         assert_all_close(
             &g,
-            &[-0.8349694, -0.025, 0.21972845, 0.6402409, -0.025, -0.30254066, -0.025, 0.35254064, 0.3083333, 0.3083333, -0.59166664, -0.025],
+            &[
+                -0.8349694,
+                -0.025,
+                0.21972845,
+                0.6402409,
+                -0.025,
+                -0.30254066,
+                -0.025,
+                0.35254064,
+                0.3083333,
+                0.3083333,
+                -0.59166664,
+                -0.025,
+            ],
             name,
         );
         // −inf at the target: +inf loss.
@@ -351,7 +376,12 @@ fn cross_entropy_special_values() {
         let (res, rows, g) = ce_once(f, uniform(3, 0.1), &x, &[-100, 1], None, Reduction::Mean);
         assert!(rows[0] == 0.0 && res.loss.is_finite() && g[..3] == [0.0; 3], "{name}");
         // Annotated: −inf in the padding column is harmless; a padding target skips the row.
-        let sm = Smoothing { convention: Convention::Annotated { padding_idx: 0 }, num_classes: 4, epsilon: 0.3, ignore_index: -100 };
+        let sm = Smoothing {
+            convention: Convention::Annotated { padding_idx: 0 },
+            num_classes: 4,
+            epsilon: 0.3,
+            ignore_index: -100,
+        };
         let x = [ninf, 0.5, 1.0, -1.0, f32::NAN, 1.0, 2.0, 3.0];
         let (res, rows, g) = ce_once(f, sm, &x, &[2, 0], None, Reduction::Sum);
         assert!(rows[0].is_finite() && rows[1] == 0.0 && g[0] == 0.0 && g[4..] == [0.0; 4], "{name} {rows:?} {g:?}");
@@ -381,7 +411,17 @@ fn cross_entropy_special_values() {
         assert_all_close(&rows[1..], &[1.0986123, 1.1333334e37], name);
         assert_all_close(
             &g,
-            &[0.06666666, -0.033333335, -0.033333335, 0.29999998, -0.6, 0.29999998, -0.43333334, 0.46666667, -0.033333335],
+            &[
+                0.06666666,
+                -0.033333335,
+                -0.033333335,
+                0.29999998,
+                -0.6,
+                0.29999998,
+                -0.43333334,
+                0.46666667,
+                -0.033333335,
+            ],
             name,
         );
         // Large logits (torch large_logits_eps0.0_none).
@@ -433,14 +473,8 @@ fn cross_entropy_errors() {
             reduction: Reduction::Mean,
             upstream: RowScale::Uniform(1.0),
         };
-        assert_eq!(
-            f(&args(&[0, 3], &[0.0; 6]), None, None),
-            Err(KernelError::TargetOutOfRange { row: 1, value: 3 })
-        );
-        assert_eq!(
-            f(&args(&[-1, 0], &[0.0; 6]), None, None),
-            Err(KernelError::TargetOutOfRange { row: 0, value: -1 })
-        );
+        assert_eq!(f(&args(&[0, 3], &[0.0; 6]), None, None), Err(KernelError::TargetOutOfRange { row: 1, value: 3 }));
+        assert_eq!(f(&args(&[-1, 0], &[0.0; 6]), None, None), Err(KernelError::TargetOutOfRange { row: 0, value: -1 }));
         assert_eq!(
             f(&args(&[0, 0], &[0.0; 5]), None, None),
             Err(KernelError::LengthMismatch { expected: 6, received: 5 })
@@ -465,7 +499,18 @@ fn cross_entropy_torch_vectors() {
         assert_all_close(&rows, &[0.7115658, 1.403529, 0.317478, 3.0498848], name);
         assert_all_close(
             &g[..10],
-            &[0.052290216, -0.095945045, 0.022666361, 0.0021042707, 0.01888417, -0.11242276, 0.0022555392, 0.0018452693, 0.10758706, 0.0007348754],
+            &[
+                0.052290216,
+                -0.095945045,
+                0.022666361,
+                0.0021042707,
+                0.01888417,
+                -0.11242276,
+                0.0022555392,
+                0.0018452693,
+                0.10758706,
+                0.0007348754,
+            ],
             name,
         );
         let (_, rows, g) = ce_once(f, uniform(5, 0.1), &x, &t, None, Reduction::None);
@@ -487,7 +532,8 @@ fn cross_entropy_torch_vectors() {
 // ---------------------------------------------------------------- soft cross-entropy
 
 type SoftFn = fn(&SoftCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
-const SOFT_IMPLS: [(&str, SoftFn); 2] = [("scalar", scalar::soft_cross_entropy), ("lanes4", lanes4::soft_cross_entropy)];
+const SOFT_IMPLS: [(&str, SoftFn); 2] =
+    [("scalar", scalar::soft_cross_entropy), ("lanes4", lanes4::soft_cross_entropy)];
 
 /// (per-row losses, gradient) of the soft cross-entropy in f64, elementwise products.
 fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: &[f32]) -> (Vec<f64>, Vec<f64>) {
@@ -496,8 +542,7 @@ fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: 
     let (mut rows, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
     for i in 0..n {
         let (l, _) = ref_log_softmax(&x[i * k..(i + 1) * k]);
-        let wq: Vec<f64> =
-            (0..k).map(|j| w.map_or(1.0, |w| w[j] as f64) * (t[i * k + j] * ta + tb) as f64).collect();
+        let wq: Vec<f64> = (0..k).map(|j| w.map_or(1.0, |w| w[j] as f64) * (t[i * k + j] * ta + tb) as f64).collect();
         rows[i] = -(0..k).map(|j| wq[j] * l[j]).sum::<f64>();
         let c: f64 = wq.iter().sum();
         for j in 0..k {
@@ -519,7 +564,8 @@ fn soft_cross_entropy_matches_reference_every_k() {
             let w: Vec<f32> = (0..k).map(|_| rng.range(0.1, 2.0)).collect();
             let sc: Vec<f32> = (0..n).map(|_| rng.range(-1.0, 1.0)).collect();
             let use_w = rng.below(2) == 0;
-            let (xb, tb, wb, sb) = (offset_copy(&x, offset), offset_copy(&t, offset), offset_copy(&w, offset), offset_copy(&sc, offset));
+            let (xb, tb, wb, sb) =
+                (offset_copy(&x, offset), offset_copy(&t, offset), offset_copy(&w, offset), offset_copy(&sc, offset));
             let args = SoftCrossEntropyArgs {
                 num_rows: n,
                 num_classes: k,
@@ -556,15 +602,37 @@ fn soft_cross_entropy_special_values() {
     let t = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0];
     for (name, f) in SOFT_IMPLS {
         for (eps, want_rows, want_g) in [
-            (0.0, [f32::NAN, INF], [-0.9174054, 0.0, 0.22451523, 0.61029565, 0.08259455, 0.08259455, -1.0, 0.22451523, 0.61029565, 0.08259455]),
-            (0.1, [INF, INF], [-0.83740544, -0.02, 0.2045152, 0.59029555, 0.06259454, 0.06259454, -0.91999996, 0.2045152, 0.59029555, 0.06259454]),
+            (
+                0.0,
+                [f32::NAN, INF],
+                [
+                    -0.9174054, 0.0, 0.22451523, 0.61029565, 0.08259455, 0.08259455, -1.0, 0.22451523, 0.61029565,
+                    0.08259455,
+                ],
+            ),
+            (
+                0.1,
+                [INF, INF],
+                [
+                    -0.83740544,
+                    -0.02,
+                    0.2045152,
+                    0.59029555,
+                    0.06259454,
+                    0.06259454,
+                    -0.91999996,
+                    0.2045152,
+                    0.59029555,
+                    0.06259454,
+                ],
+            ),
         ] {
             let args = SoftCrossEntropyArgs {
                 num_rows: 2,
                 num_classes: 5,
                 logits: &x,
                 targets: &t,
-                epsilon: eps as f64,
+                epsilon: eps,
                 class_weights: None,
                 scale: RowScale::Uniform(1.0),
             };
@@ -594,7 +662,8 @@ fn soft_cross_entropy_special_values() {
 // ---------------------------------------------------------------- sigmoid cross-entropy
 
 type SigFn = fn(&SigmoidCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
-const SIG_IMPLS: [(&str, SigFn); 2] = [("scalar", scalar::sigmoid_cross_entropy), ("lanes4", lanes4::sigmoid_cross_entropy)];
+const SIG_IMPLS: [(&str, SigFn); 2] =
+    [("scalar", scalar::sigmoid_cross_entropy), ("lanes4", lanes4::sigmoid_cross_entropy)];
 
 /// (loss, σ(x) − q) in f64 with q computed in f64.
 fn ref_sigmoid(x: f32, y: f32, eps: f32) -> (f64, f64) {
@@ -612,8 +681,10 @@ fn sigmoid_cross_entropy_matches_reference() {
         for offset in 0..=4 {
             let n = 1 + rng.below(4);
             let eps = [0.0f32, 0.1, 0.2, 1e-4][rng.below(4)];
-            let x: Vec<f32> = (0..n * k).map(|_| rng.range(-30.0, 30.0) * if rng.below(2) == 0 { 0.01 } else { 1.0 }).collect();
-            let y: Vec<f32> = (0..n * k).map(|_| if rng.below(3) == 0 { rng.range(0.0, 1.0) } else { rng.below(2) as f32 }).collect();
+            let x: Vec<f32> =
+                (0..n * k).map(|_| rng.range(-30.0, 30.0) * if rng.below(2) == 0 { 0.01 } else { 1.0 }).collect();
+            let y: Vec<f32> =
+                (0..n * k).map(|_| if rng.below(3) == 0 { rng.range(0.0, 1.0) } else { rng.below(2) as f32 }).collect();
             let se: Vec<f32> = (0..n * k).map(|_| rng.range(0.0, 2.0)).collect();
             let sr: Vec<f32> = (0..n).map(|_| rng.range(0.0, 2.0)).collect();
             let (xb, yb) = (offset_copy(&x, offset), offset_copy(&y, offset));
@@ -666,8 +737,20 @@ fn sigmoid_cross_entropy_special_values() {
     let ninf = f32::NEG_INFINITY;
     for (name, f) in SIG_IMPLS {
         for (eps, x, y, want_l, want_g) in [
-            (0.1f32, vec![INF, ninf, 0.0], vec![1.0f32, 1.0, 0.0], vec![f32::NAN, INF, 0.6931472], vec![0.050000012, -0.95, 0.45]),
-            (0.0, vec![INF, ninf, INF, ninf], vec![1.0, 0.0, 0.0, 1.0], vec![f32::NAN, f32::NAN, f32::NAN, INF], vec![0.0, 0.0, 1.0, -1.0]),
+            (
+                0.1f32,
+                vec![INF, ninf, 0.0],
+                vec![1.0f32, 1.0, 0.0],
+                vec![f32::NAN, INF, 0.6931472],
+                vec![0.050000012, -0.95, 0.45],
+            ),
+            (
+                0.0,
+                vec![INF, ninf, INF, ninf],
+                vec![1.0, 0.0, 0.0, 1.0],
+                vec![f32::NAN, f32::NAN, f32::NAN, INF],
+                vec![0.0, 0.0, 1.0, -1.0],
+            ),
         ] {
             let k = x.len();
             let args = SigmoidCrossEntropyArgs {
@@ -712,13 +795,32 @@ fn kl_div_values() {
     let row = [ninf, -1.609438, -0.35667494, -2.3025851, ninf];
     let x: Vec<f32> = row.iter().chain(&row).chain(&row).copied().collect();
     let t = [
-        0.0, 0.16666667, 0.5, 0.16666667, 0.16666667, 0.0, 0.5, 0.16666667, 0.16666667, 0.16666667, 0.0, 0.0, 0.0, 0.0, 0.0,
+        0.0, 0.16666667, 0.5, 0.16666667, 0.16666667, 0.0, 0.5, 0.16666667, 0.16666667, 0.16666667, 0.0, 0.0, 0.0, 0.0,
+        0.0,
     ];
     for (name, f) in KL_IMPLS {
-        let args = KlDivArgs { num_rows: 3, num_classes: 5, input: &x, target: &t, log_target: false, scale: ElementScale::Uniform(2.0) };
+        let args = KlDivArgs {
+            num_rows: 3,
+            num_classes: 5,
+            input: &x,
+            target: &t,
+            log_target: false,
+            scale: ElementScale::Uniform(2.0),
+        };
         let (mut terms, mut g) = ([0.0f32; 15], [0.0f32; 15]);
         let sums = f(&args, Some(&mut terms), Some(&mut g)).unwrap();
-        let want = [0.0, -0.030386925, -0.16823612, 0.085137606, f64::INFINITY, 0.0, 0.45814538, -0.23918077, 0.085137606, f64::INFINITY];
+        let want = [
+            0.0,
+            -0.030386925,
+            -0.16823612,
+            0.085137606,
+            f64::INFINITY,
+            0.0,
+            0.45814538,
+            -0.23918077,
+            0.085137606,
+            f64::INFINITY,
+        ];
         for (a, b) in terms.iter().zip(want) {
             assert!(close(*a as f64, b), "{name}: {terms:?}");
         }
@@ -726,13 +828,27 @@ fn kl_div_values() {
         assert_eq!(sums.sum, f64::INFINITY);
         assert_all_close(&g, &t.map(|v| -2.0 * v as f64), name);
         // Negative target → NaN.
-        let args = KlDivArgs { num_rows: 1, num_classes: 2, input: &[0.0, -1.0], target: &[-0.1, 1.1], log_target: false, scale: ElementScale::Uniform(1.0) };
+        let args = KlDivArgs {
+            num_rows: 1,
+            num_classes: 2,
+            input: &[0.0, -1.0],
+            target: &[-0.1, 1.1],
+            log_target: false,
+            scale: ElementScale::Uniform(1.0),
+        };
         let mut terms = [0.0f32; 2];
         f(&args, Some(&mut terms), None).unwrap();
         assert!(terms[0].is_nan());
         // log_target.
         let (xi, ti) = ([-1.0f32, -0.5, -2.0, -0.1], [-0.3f32, -2.0, -1.0, -0.05]);
-        let args = KlDivArgs { num_rows: 2, num_classes: 2, input: &xi, target: &ti, log_target: true, scale: ElementScale::PerRow(&[1.0, 0.5]) };
+        let args = KlDivArgs {
+            num_rows: 2,
+            num_classes: 2,
+            input: &xi,
+            target: &ti,
+            log_target: true,
+            scale: ElementScale::PerRow(&[1.0, 0.5]),
+        };
         let (mut terms, mut g) = ([0.0f32; 4], [0.0f32; 4]);
         let sums = f(&args, Some(&mut terms), Some(&mut g)).unwrap();
         let want: Vec<f64> = (0..4).map(|i| (ti[i] as f64).exp() * (ti[i] as f64 - xi[i] as f64)).collect();
@@ -878,10 +994,16 @@ fn kl_div_every_length_and_offset() {
 }
 
 type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<f64, KernelError>;
-const LSKL_IMPLS: [(&str, LsKlFn); 2] = [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
+const LSKL_IMPLS: [(&str, LsKlFn); 2] =
+    [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
 
 fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
-    Smoothing { convention: Convention::Annotated { padding_idx: pad }, num_classes: k, epsilon: eps as f64, ignore_index: -100 }
+    Smoothing {
+        convention: Convention::Annotated { padding_idx: pad },
+        num_classes: k,
+        epsilon: eps as f64,
+        ignore_index: -100,
+    }
 }
 
 /// annotated_transformer.json `seed_blog_example_2018` (−3.11824) and `K3_pad0` (1.5180517).
@@ -889,24 +1011,60 @@ fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
 fn label_smoothing_kl_annotated_vectors() {
     let x: Vec<f32> = [0.0, 0.2, 0.7, 0.1, 0.0].repeat(3);
     for (name, f) in LSKL_IMPLS {
-        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.5), input: &x, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        let args = LabelSmoothingKlArgs {
+            smoothing: annotated(5, 0, 0.5),
+            input: &x,
+            targets: &[2, 1, 0],
+            scale: RowScale::Uniform(1.0),
+        };
         let mut g = [9.0f32; 15];
         let loss = f(&args, None, Some(&mut g)).unwrap();
         assert_close(loss, -3.11824, name);
-        let want = [0.0, -0.16666667, -0.5, -0.16666667, -0.16666667, 0.0, -0.5, -0.16666667, -0.16666667, -0.16666667, 0.0, 0.0, 0.0, 0.0, 0.0];
+        let want = [
+            0.0,
+            -0.16666667,
+            -0.5,
+            -0.16666667,
+            -0.16666667,
+            0.0,
+            -0.5,
+            -0.16666667,
+            -0.16666667,
+            -0.16666667,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+            0.0,
+        ];
         assert_all_close(&g, &want, name);
         let x3 = [-1.1512505, -0.7512505, -1.5512505, -0.40760604, -2.4076061, -1.407606];
-        let args = LabelSmoothingKlArgs { smoothing: annotated(3, 0, 0.2), input: &x3, targets: &[1, 2], scale: RowScale::Uniform(1.0) };
+        let args = LabelSmoothingKlArgs {
+            smoothing: annotated(3, 0, 0.2),
+            input: &x3,
+            targets: &[1, 2],
+            scale: RowScale::Uniform(1.0),
+        };
         assert_close(f(&args, None, None).unwrap(), 1.5180517, name);
         // x = log(predict) with zeros: −inf where q = 0 (pad column) is fine, −inf where
         // q > 0 (row 0, column 4) gives +inf; the rows with finite x stay finite.
         let lx: Vec<f32> = [0.0f32, 0.2, 0.7, 0.1, 0.0].iter().map(|v| v.ln()).collect::<Vec<_>>().repeat(3);
-        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.5), input: &lx, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        let args = LabelSmoothingKlArgs {
+            smoothing: annotated(5, 0, 0.5),
+            input: &lx,
+            targets: &[2, 1, 0],
+            scale: RowScale::Uniform(1.0),
+        };
         let mut rows = [0.0f32; 3];
         assert_eq!(f(&args, Some(&mut rows), None).unwrap(), f64::INFINITY);
         assert_eq!(rows[2], 0.0);
         // ε = 0: the −inf cells all have q = 0 except via the target.
-        let args = LabelSmoothingKlArgs { smoothing: annotated(5, 0, 0.0), input: &lx, targets: &[2, 1, 0], scale: RowScale::Uniform(1.0) };
+        let args = LabelSmoothingKlArgs {
+            smoothing: annotated(5, 0, 0.0),
+            input: &lx,
+            targets: &[2, 1, 0],
+            scale: RowScale::Uniform(1.0),
+        };
         assert!(f(&args, None, None).unwrap().is_finite());
     }
 }
@@ -924,7 +1082,8 @@ fn label_smoothing_kl_equals_ce_minus_entropy() {
             let lx: Vec<f32> = z.chunks(k).flat_map(|r| ref_log_softmax(r).0.into_iter().map(|v| v as f32)).collect();
             let live = t.iter().filter(|&&y| ref_q(&sm, y).is_some()).count() as f64;
             for (name, f) in LSKL_IMPLS {
-                let args = LabelSmoothingKlArgs { smoothing: sm, input: &lx, targets: &t, scale: RowScale::Uniform(1.0) };
+                let args =
+                    LabelSmoothingKlArgs { smoothing: sm, input: &lx, targets: &t, scale: RowScale::Uniform(1.0) };
                 let kl = f(&args, None, None).unwrap();
                 let ce = ref_ce(&sm, &z, &t, None, 0.0, Reduction::Sum, None).loss;
                 assert_close(kl, ce - live * crate::target_entropy(&sm), &format!("{name} K={k} {conv:?}"));

@@ -229,7 +229,12 @@ impl F32Vector for Lanes4 {
     }
     #[inline(always)]
     unsafe fn load_unchecked(src: *const f32) -> Self {
-        Lanes4([src.read_unaligned(), src.add(1).read_unaligned(), src.add(2).read_unaligned(), src.add(3).read_unaligned()])
+        Lanes4([
+            src.read_unaligned(),
+            src.add(1).read_unaligned(),
+            src.add(2).read_unaligned(),
+            src.add(3).read_unaligned(),
+        ])
     }
     #[inline(always)]
     fn add(self, other: Self) -> Self {

@@ -41,9 +41,7 @@ pub(crate) fn status(result: Result<(), KernelError>) -> i32 {
     let (code, a, b) = match result {
         Ok(()) => return OK,
         Err(KernelError::TargetOutOfRange { row, value }) => (TARGET_OUT_OF_RANGE, row as i64, value as i64),
-        Err(KernelError::LengthMismatch { expected, received }) => {
-            (LENGTH_MISMATCH, expected as i64, received as i64)
-        }
+        Err(KernelError::LengthMismatch { expected, received }) => (LENGTH_MISMATCH, expected as i64, received as i64),
         Err(KernelError::InvalidSmoothing) => (INVALID_SMOOTHING, 0, 0),
     };
     ERROR_DETAIL[0].store(a, Ordering::Relaxed);

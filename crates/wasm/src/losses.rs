@@ -9,9 +9,8 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 use labelsmooth_kernels::{
-    best, target_entropy as entropy_of, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs,
-    LabelSmoothingKlArgs, Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing,
-    SoftCrossEntropyArgs,
+    best, target_entropy as entropy_of, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs,
+    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use wasm_bindgen::prelude::*;
 
@@ -280,7 +279,12 @@ pub fn label_smoothing_kl(
         let smoothing = Smoothing { convention, num_classes: k, epsilon, ignore_index };
         // SAFETY: the TypeScript layer allocated each buffer for these lengths.
         let args = unsafe {
-            LabelSmoothingKlArgs { smoothing, input: slice(input_ptr, area), targets: slice(targets_ptr, n), scale: RowScale::Uniform(1.0) }
+            LabelSmoothingKlArgs {
+                smoothing,
+                input: slice(input_ptr, area),
+                targets: slice(targets_ptr, n),
+                scale: RowScale::Uniform(1.0),
+            }
         };
         let (per_row, grad) = unsafe { (optional_mut(per_row_ptr, n), optional_mut(grad_ptr, area)) };
         let loss = best::label_smoothing_kl(&args, per_row, grad)?;
