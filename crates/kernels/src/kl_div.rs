@@ -1,4 +1,4 @@
-//! KL-divergence losses: PyTorch `F.kl_div` elementwise (SEMANTICS §4) and the Annotated
+//! KL-divergence losses: PyTorch `F.kl_div` elementwise (docs/semantics.md §4) and the Annotated
 //! Transformer / pyitcast `LabelSmoothing` criterion in KL form (§5), for any convention.
 //!
 //! Why it is shaped this way:

@@ -175,7 +175,7 @@ fn store4<V: F32Vector>(e: [V; 4], c: &mut [f32]) {
 /// it sinks each load down to its use, and the wasm becomes load, exp, store, load, exp, store…:
 /// V8 then emits the four exps one after another instead of interleaved, and the speed depends
 /// on how far the CPU reorders (in place ran 1.2–1.3× slower than with a separate gradient on
-/// an AMD EPYC in Node 20; the measurement is in the notes of bench/report.mjs). With an opaque
+/// an AMD EPYC in Node 20; the measurement is in bench/README.md, "In place vs a separate gradient"). With an opaque
 /// `write` the four loads stay ahead of the first store. test/kernel-schedule.test.ts checks
 /// this on the built simd128 wasm.
 ///

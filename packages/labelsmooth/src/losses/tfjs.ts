@@ -236,7 +236,7 @@ function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | und
   return sum / divisor;
 }
 
-// The sigmoid kernel's scale kinds (crates/wasm/src/lib.rs): one number, one per row, one per value.
+// The sigmoid kernel's scale kinds (`element_scale` in crates/wasm/src/losses.rs): one number, one per row, one per value.
 const SCALE_SCALAR = 0;
 const SCALE_PER_ROW = 1;
 const SCALE_PER_ELEMENT = 2;
