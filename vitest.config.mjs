@@ -30,6 +30,7 @@ const ONCE = [
   'test/init.test.ts',
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
+  'test/wasm-codes.test.ts',
 ];
 
 const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];

@@ -27,6 +27,9 @@ const TARGET_OUT_OF_RANGE: i32 = 1;
 const LENGTH_MISMATCH: i32 = 2;
 const INVALID_SMOOTHING: i32 = 3;
 pub(crate) const INVALID_CONVENTION: i32 = 4;
+/// A `reduction` or `scale_kind` code the export does not know: a drift between the TypeScript
+/// layer's copies of the codes and this crate, refused rather than read as a default.
+pub(crate) const INVALID_CODE: i32 = 5;
 
 static ERROR_DETAIL: [AtomicI64; 2] = [AtomicI64::new(0), AtomicI64::new(0)];
 

@@ -15,7 +15,7 @@ use labelsmooth_kernels::{
 use wasm_bindgen::prelude::*;
 
 use crate::memory::{slice, slice_mut};
-use crate::{convention, status, INVALID_CONVENTION};
+use crate::{convention, status, INVALID_CODE, INVALID_CONVENTION};
 
 static RESULTS: [AtomicU64; 5] = [const { AtomicU64::new(0) }; 5];
 
@@ -61,15 +61,22 @@ unsafe fn row_scale<'a>(ptr: usize, n: usize, uniform: f32) -> RowScale<'a> {
     }
 }
 
-/// An element scale: kind 0 = `uniform`, 1 = one value per row at `ptr`, 2 = one per element.
+/// The scale kinds of `element_scale` (0 uniform, 1 per row, 2 per element) and the reduction
+/// codes of `cross_entropy` (0 none, 1 sum, 2 mean): an export refuses a code above these with
+/// [`INVALID_CODE`] before it reads anything.
+const LAST_SCALE_KIND: u32 = 2;
+const LAST_REDUCTION: u32 = 2;
+
+/// An element scale: kind 0 = `uniform`, 1 = one value per row at `ptr`, 2 = one per element
+/// (a kind above [`LAST_SCALE_KIND`] was refused by the export).
 ///
 /// # Safety
 /// As [`slice`].
 unsafe fn element_scale<'a>(kind: u32, ptr: usize, n: usize, k: usize, uniform: f32) -> ElementScale<'a> {
     match kind {
+        0 => ElementScale::Uniform(uniform),
         1 => ElementScale::PerRow(slice::<f32>(ptr, n)),
-        2 => ElementScale::PerElement(slice::<f32>(ptr, n * k)),
-        _ => ElementScale::Uniform(uniform),
+        _ => ElementScale::PerElement(slice::<f32>(ptr, n * k)),
     }
 }
 
@@ -98,6 +105,9 @@ pub fn cross_entropy(
     let Some(convention) = convention(convention_code, padding_idx) else {
         return INVALID_CONVENTION;
     };
+    if reduction > LAST_REDUCTION {
+        return INVALID_CODE;
+    }
     let run = || {
         let area = area(n, k)?;
         let smoothing = Smoothing { convention, num_classes: k, epsilon, ignore_index };
@@ -189,6 +199,9 @@ pub fn sigmoid_cross_entropy(
     losses_ptr: usize,
     grad_ptr: usize,
 ) -> i32 {
+    if scale_kind > LAST_SCALE_KIND {
+        return INVALID_CODE;
+    }
     let run = || {
         let area = area(n, k)?;
         let in_place = grad_ptr != 0 && grad_ptr == logits_ptr;
@@ -230,6 +243,9 @@ pub fn kl_div(
     terms_ptr: usize,
     grad_ptr: usize,
 ) -> i32 {
+    if scale_kind > LAST_SCALE_KIND {
+        return INVALID_CODE;
+    }
     let run = || {
         let area = area(n, k)?;
         let in_place = grad_ptr != 0 && grad_ptr == input_ptr;
