@@ -13,7 +13,8 @@
 //   node scripts/vectors/tfjs.mjs              rewrite both files in place
 //   node scripts/vectors/tfjs.mjs --out DIR    write them into DIR instead
 //   node scripts/vectors/tfjs.mjs --check      regenerate in memory; print each difference from
-//                                              the committed files, exit 1 if there is any
+//                                              the committed files, exit 1 if there is any (a
+//                                              different Node version alone is only printed)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -317,10 +318,16 @@ for (const spec of FILES) {
       console.log(`${spec.name}: ${committed.cases.length} cases, identical`);
       continue;
     }
-    failed++;
     const found = differences(committed, JSON.parse(text), spec.name, []);
-    console.log(`${spec.name}: ${found.length} differences${found.length === 0 ? ' (layout only)' : ''}`);
-    for (const d of found) console.log(`  ${d}`);
+    // The Node version is a record of the run, not a result: the numbers it could change (V8's
+    // Math.exp, Math.log) are compared in the cases. Another Node is reported, not failed.
+    const notes = found.filter((d) => d.startsWith(`${spec.name}.framework.node:`));
+    const real = found.filter((d) => !notes.includes(d));
+    for (const d of notes) console.log(`${spec.name}: note: ${d.slice(spec.name.length + 1)}`);
+    if (real.length === 0 && notes.length > 0) continue;
+    failed++;
+    console.log(`${spec.name}: ${real.length} differences${real.length === 0 ? ' (layout only)' : ''}`);
+    for (const d of real) console.log(`  ${d}`);
   } else {
     mkdirSync(outDir, { recursive: true });
     writeFileSync(path.join(outDir, spec.name), text);
