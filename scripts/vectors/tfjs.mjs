@@ -4,10 +4,10 @@
 // backend.
 //
 // The cases are defined by the committed files themselves: for each case this script keeps what
-// states the question (id, description, convention, api, params, inputs, random_source) and
-// recomputes everything tfjs answers (outputs, error), plus the file header (framework versions
-// from the running tfjs and Node). Adding a case means adding its question to the file and
-// running this script. The format (number encoding, layout) is the one described in
+// states the question (id, description, convention, api, params, inputs) and recomputes
+// everything tfjs answers (outputs, error), plus the file header (framework versions from the
+// running tfjs and Node). The random cases' inputs are drawn again (randomInputs). Adding a case
+// means adding its question to the file and running this script. The format (number encoding, layout) is the one described in
 // test/fixtures/vectors/README.md.
 //
 //   node scripts/vectors/tfjs.mjs              rewrite both files in place
@@ -68,8 +68,8 @@ function smoothedOnlyIfPositive(labels, eps, offset) {
 }
 
 /**
- * The random cases' inputs, drawn again rather than copied: mulberry32(1234) (a public-domain
- * 32-bit generator), N·K normals by Box–Muller (u then v, sqrt(−2 ln u)·cos 2πv; the sine half is
+ * The random cases' inputs, drawn again rather than copied: mulberry32(1234) (a small 32-bit
+ * generator), N·K normals by Box–Muller (u then v, sqrt(−2 ln u)·cos 2πv; the sine half is
  * dropped) scaled by 2 and rounded to float32, row-major; then N class ids floor(u·K), one-hot.
  */
 const RANDOM_SEED = 1234;
@@ -103,9 +103,17 @@ function randomInputs([n, k]) {
   return { logits, onehot_labels };
 }
 
+const oneHot = (ids, k) => tf.oneHot(tf.tensor1d(ids, 'int32'), k).toFloat();
+
 function softmaxCase(c) {
   const { params, inputs } = c;
   const [n, k] = inputs.shape;
+  // Labels made by tf.oneHot are stored too, for readers: they must be what tf.oneHot makes. (A
+  // mismatch stops the script; it is not a tfjs error to record.)
+  const ids = inputs.target_indices_given_to_tf_oneHot;
+  if (ids && JSON.stringify(tf.tidy(() => oneHot(ids, k).arraySync())) !== JSON.stringify(inputs.onehot_labels)) {
+    throw new Error(`${c.id}: inputs.onehot_labels is not tf.oneHot(target_indices_given_to_tf_oneHot, ${k})`);
+  }
   if (n === 0) {
     // The empty batch: only the reduced loss exists (the api field names the zero-size call).
     return run(() => ({
@@ -114,9 +122,8 @@ function softmaxCase(c) {
   }
   return run(() => {
     const logits = tf.tensor2d(inputs.logits, [n, k], 'float32');
-    const labels = inputs.target_indices_given_to_tf_oneHot
-      ? tf.oneHot(tf.tensor1d(inputs.target_indices_given_to_tf_oneHot, 'int32'), k).toFloat()
-      : tf.tensor2d(inputs.onehot_labels, [n, k], 'float32');
+    const ids = inputs.target_indices_given_to_tf_oneHot;
+    const labels = ids ? oneHot(ids, k) : tf.tensor2d(inputs.onehot_labels, [n, k], 'float32');
     const f = (lab, lgt) => callLoss(tf.losses.softmaxCrossEntropy, lab, lgt, params);
     const eps = params.labelSmoothing;
     const [gradLabels, gradLogits] = tf.grads(f)([labels, logits]);
