@@ -18,8 +18,9 @@ const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'tes
 
 /**
  * Suites run once, in the `node` project: build-independent (the float64 reference's self-check,
- * the heatmap renderers, the CLI and the demo page, which take their build from
- * LABELSMOOTH_BACKEND and default to simd128), and suites that run both builds themselves.
+ * the tfjs vectors against a fresh tfjs run, the heatmap renderers, the CLI and the demo page,
+ * which take their build from LABELSMOOTH_BACKEND and default to simd128), and suites that run
+ * both builds themselves.
  */
 const ONCE = [
   'test/reference.selfcheck.test.ts',
@@ -31,6 +32,7 @@ const ONCE = [
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
   'test/wasm-codes.test.ts',
+  'test/vectors-tfjs.test.ts',
 ];
 
 const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];
