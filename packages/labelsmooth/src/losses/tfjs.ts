@@ -228,12 +228,17 @@ function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | und
     for (let i = 0; i < losses.length; i++) out[i] = losses[i] * weightAt(w, i, k);
     return out;
   }
-  // tfjs's unweighted MEAN is `mean()`, which gives 0 for no values (vector empty_batch_eps0.1_MEAN);
-  // every other reduction divides 0 by 0.
-  if (reduction === Reduction.MEAN && !w && losses.length === 0) return 0;
   let sum = 0;
   for (let i = 0; i < losses.length; i++) sum += losses[i] * weightAt(w, i, k);
-  return sum / divisor;
+  return reduceSum(reduction, sum, w, losses.length, divisor);
+}
+
+/** A reduction other than `NONE` of `count` loss values whose weighted sum is `weightedSum`. */
+function reduceSum(reduction: Reduction, weightedSum: number, w: Weights | undefined, count: number, divisor: number): number {
+  // tfjs's unweighted MEAN is `mean()`, which gives 0 for no values (vector empty_batch_eps0.1_MEAN);
+  // every other reduction divides 0 by 0.
+  if (reduction === Reduction.MEAN && !w && count === 0) return 0;
+  return weightedSum / divisor;
 }
 
 // The sigmoid kernel's scale kinds (`element_scale` in crates/wasm/src/losses.rs): one number, one per row, one per value.
@@ -260,8 +265,7 @@ function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const grad = withGrad ? gradientTarget(call, x, total, o) : undefined;
     const status = k.sigmoid_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, kind, scalePtr, g.scalar, lossesPtr, grad?.ptr ?? 0);
     call.check(status, { what: 'multiClassLabels', numClasses: kClasses });
-    // (tfjs's unweighted MEAN of no values is 0, as in reduceLoss.)
-    if (!elementwise) return { loss: reduction === Reduction.MEAN && total === 0 ? 0 : k.last_result(0) / divisor, grad: grad?.finish() };
+    if (!elementwise) return { loss: reduceSum(reduction, k.last_result(0), w, total, divisor), grad: grad?.finish() };
     const losses = call.read(lossesPtr, total);
     return { loss: reduceLoss(reduction, losses, w, divisor, kClasses), grad: grad?.finish() };
   });
