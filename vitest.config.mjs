@@ -4,12 +4,12 @@
 // - `node`: the suites that do not depend on the build, and those that switch between both builds
 //   themselves, once (they start on the simd128 build);
 // - `chromium-simd128`, `chromium-scalar`: the API suites in real headless Chromium
-//   (test/helpers/chromium.mjs: $CHROMIUM_PATH or Debian's /usr/bin/chromium, driven by
-//   playwright) against the browser build of the package;
+//   (scripts/lib/chromium.mjs: $CHROMIUM_PATH or Debian's /usr/bin/chromium, with the flags every
+//   launch of the repository uses, driven by playwright) against the browser build of the package;
 // - `runtimes`: the packed tarball in every runtime and in consumer apps.
 // The slow-test reporter fails the run when a test takes more than a fifth of its timeout.
 import { defineConfig } from 'vitest/config';
-import { chromiumArgs, chromiumPath } from './test/helpers/chromium.mjs';
+import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.mjs';
 
 const BACKENDS = ['simd128', 'scalar'];
 
@@ -31,6 +31,7 @@ const ONCE = [
   'test/init.test.ts',
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
+  'test/static-server.test.ts',
   'test/wasm-codes.test.ts',
   'test/vectors-tfjs.test.ts',
 ];

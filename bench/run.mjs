@@ -1,31 +1,54 @@
 #!/usr/bin/env node
 // The labelsmooth benchmark runner: runs bench/bench.mjs in Node, Bun, Deno and headless Chromium,
 // one runtime after another, merges the results and writes bench/results/latest.{json,md,svg}.
-//
-//   node bench/run.mjs                 full mode: 3 large shapes, every runtime (several minutes)
-//   node bench/run.mjs --quick         tiny shapes, Node only, for CI (well under a minute);
-//                                      writes target/bench-quick/ instead of bench/results/
-//   options: --runtimes node,bun,deno,chromium   --no-tfjs   --out DIR   --no-build
-//            --render (only re-render latest.md/.svg from latest.json)
-//            --shapes 8192x1000,...   --only ce,losses,js,tfjs (groups of rows, see bench.mjs):
-//            a part of the benchmark (server runtimes only); writes target/bench-partial/
+// Usage: `node bench/run.mjs --help` (USAGE below).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import os from 'node:os';
-import { dirname, extname, join, normalize } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../scripts/lib/chromium.mjs';
+import { serveStatic } from '../scripts/lib/static-server.mjs';
 import { GROUPS } from './bench.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const USAGE = `Usage: node bench/run.mjs [options]
+  (no option)         full mode: 3 large shapes, every runtime (several minutes); writes bench/results/
+  --quick             tiny shapes, Node only, for CI (well under a minute); writes target/bench-quick/
+  --runtimes LIST     a subset of node,bun,deno,chromium
+  --no-tfjs           leave out the tfjs rows
+  --out DIR           write the results into DIR
+  --no-build          do not run scripts/build.sh first
+  --render            only re-render latest.md and latest.svg from latest.json
+  --shapes NxK,...    only these shapes, e.g. 8192x1000,16x32000 (node, bun, deno; writes target/bench-partial/)
+  --only GROUPS       only these groups of rows, among ${GROUPS.join(', ')} (likewise)
+  -h, --help          print this and exit`;
+const FLAGS = ['--quick', '--no-tfjs', '--no-build', '--render', '--help', '-h'];
+const VALUED = ['--runtimes', '--out', '--shapes', '--only'];
+const RUNTIMES = ['node', 'bun', 'deno', 'chromium'];
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const say = (line) => process.stderr.write(`${line}\n`);
+if (flag('--help') || flag('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i++) {
+  if (VALUED.includes(args[i]) && i + 1 < args.length) i++;
+  else if (!FLAGS.includes(args[i])) {
+    say(`[bench] ${VALUED.includes(args[i]) ? `${args[i]} needs a value` : `unknown argument '${args[i]}'`}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 const quick = flag('--quick');
 const partial = flag('--shapes') || flag('--only');
 const runtimes = value('--runtimes', quick || partial ? 'node' : 'node,bun,deno,chromium').split(',');
+if (!runtimes.every((r) => RUNTIMES.includes(r))) {
+  say(`[bench] --runtimes takes names among ${RUNTIMES.join(', ')}, received ${runtimes.join(',')}`);
+  process.exit(2);
+}
 if (partial && runtimes.includes('chromium')) {
   say('[bench] --shapes and --only apply to node, bun and deno only');
   process.exit(2);
@@ -106,37 +129,21 @@ async function runServerRuntime(name) {
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
-const MIME = { '.html': 'text/html', '.mjs': 'text/javascript', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
-
 async function runChromium() {
-  let chromium;
+  let browser;
   try {
-    ({ chromium } = await import('playwright-core'));
+    browser = await launchChromium();
   } catch (e) {
-    return { error: `playwright-core is not installed: ${e.message}` };
+    return { error: `chromium: ${e.message}` };
   }
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
-    const file = join(root, path);
-    if (!file.startsWith(root) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const port = server.address().port;
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--headless=new', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
+  // The page loads the repository's files: the package's builds, bench/ and tfjs from node_modules.
+  const server = await serveStatic({ root });
   try {
     const page = await browser.newPage();
     page.on('console', (m) => say(m.text()));
     page.on('pageerror', (e) => say(`[chromium] page error: ${e.message}`));
     const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
-    await page.goto(`http://127.0.0.1:${port}/bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
+    await page.goto(`${server.url}bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 30 * 60 * 1000, polling: 500 });
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };
@@ -144,7 +151,7 @@ async function runChromium() {
     return result;
   } finally {
     await browser.close();
-    server.close();
+    await server.close();
   }
 }
 

@@ -1,32 +1,38 @@
-// Every Chromium the tests launch comes from test/helpers/chromium.mjs ($CHROMIUM_PATH, else
-// Debian's /usr/bin/chromium): no test file or config names a browser binary of its own.
-import { readdirSync, readFileSync } from 'node:fs';
+// Every Chromium the tests and the benchmark launch comes from scripts/lib/chromium.mjs
+// ($CHROMIUM_PATH, else Debian's /usr/bin/chromium, with the flags this machine needs): no other
+// file of the repository names a browser binary, its own flags, or calls playwright's launch.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
-import { chromiumPath } from './helpers/chromium.mjs';
+import { chromiumPath, launchChromium } from '../scripts/lib/chromium.mjs';
+import { repoRoot, sourceFiles } from '../scripts/lib/source-files.mjs';
 
-const root = path.resolve(__dirname, '..');
-
-function sources(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const file = path.join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === '.tmp' || entry.name === 'node_modules' ? [] : sources(file);
-    return /\.(ts|mts|cts|js|mjs|cjs)$/.test(entry.name) ? [file] : [];
-  });
-}
+const LAUNCHER = 'scripts/lib/chromium.mjs';
+const SELF = path.relative(repoRoot, __filename).split(path.sep).join('/');
 
 it('takes the path from $CHROMIUM_PATH when it is set', () => {
   expect(chromiumPath).toBe(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium');
 });
 
-it('every launch in the tests and the vitest config uses test/helpers/chromium.mjs', () => {
-  const helper = path.join(root, 'test/helpers/chromium.mjs');
-  const offenders = [...sources(path.join(root, 'test')), path.join(root, 'vitest.config.mjs')]
-    .filter((file) => file !== helper && file !== __filename)
+it('every launch in the repository uses the one launcher', () => {
+  const offenders = sourceFiles(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'])
+    .filter((file) => file !== LAUNCHER && file !== SELF)
     .filter((file) => {
-      const text = readFileSync(file, 'utf8');
-      return /['"`]\/usr\/bin\/chromium['"`]|process\.env\.CHROMIUM_PATH/.test(text) || /executablePath:\s*(?!\s|chromiumPath\b)/.test(text);
-    })
-    .map((file) => path.relative(root, file));
+      const text = readFileSync(path.join(repoRoot, file), 'utf8');
+      return /['"`]\/usr\/bin\/chromium['"`]|process\.env\.CHROMIUM_PATH|chromium\.launch\(|--no-sandbox/.test(text) || /executablePath:\s*(?!\s|chromiumPath\b)/.test(text);
+    });
   expect(offenders).toEqual([]);
+});
+
+// Starting Chromium takes 0.5–3.6 s on this 2-core machine with the other core busy, hence 20 s.
+it('launches a headless Chromium that renders a page', { timeout: 20_000 }, async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.setContent('<p id="p">rendered</p>');
+    expect(await page.textContent('#p')).toBe('rendered');
+    expect(await page.evaluate(() => navigator.userAgent)).toMatch(/HeadlessChrome\//);
+  } finally {
+    await browser.close();
+  }
 });

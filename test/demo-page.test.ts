@@ -4,14 +4,13 @@
 // (computed here with the Node build). Writes test/.artifacts/demo.png (a screenshot) and
 // test/.artifacts/seed.svg (the seed's heatmap as the page drew it).
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { crossEntropy, crossEntropyParts, smoothTargets, type Convention } from 'labelsmooth';
-import { buildDemo } from '../demo/build.mjs';
-import { chromiumArgs, chromiumPath } from './helpers/chromium.mjs';
-import { startServer } from '../demo/serve.mjs';
+import { buildDemo, distDir } from '../demo/build.mjs';
+import { launchChromium } from '../scripts/lib/chromium.mjs';
+import { serveStatic } from '../scripts/lib/static-server.mjs';
 
 // A test drives a real page (input events, a re-render, reading the DOM back): 0.4–0.9 s on an
 // idle core and up to 2.5 s with the other core busy, so the limit is 20 s, not the default 5.
@@ -24,7 +23,7 @@ const artifacts = path.resolve(__dirname, '.artifacts');
 const SEED_LOGITS = Float32Array.from([0, 0.2, 0.7, 0.1, 0, 0, 0.2, 0.7, 0.1, 0, 0, 0.2, 0.7, 0.1, 0]);
 const TARGETS = [2, 1, 0];
 
-let server: Server;
+let server: Awaited<ReturnType<typeof serveStatic>>;
 let browser: Browser;
 let page: Page;
 let url: string;
@@ -40,10 +39,9 @@ function writeAtomically(file: string, content: string | Buffer): void {
 
 beforeAll(async () => {
   buildDemo();
-  const started = await startServer({ port: 0 });
-  server = started.server;
-  url = started.url;
-  browser = await chromium.launch({ executablePath: chromiumPath, args: [...chromiumArgs, '--headless=new'] });
+  server = await serveStatic({ root: distDir });
+  url = server.url;
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('console', (m) => {
@@ -53,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await server?.close();
 });
 
 /** How many times the page has rendered (it re-renders on every input event). */

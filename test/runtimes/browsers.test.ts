@@ -5,23 +5,24 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launch, resultOf } from './chromium';
+import { launchChromium } from '../../scripts/lib/chromium.mjs';
+import { resultOf } from './page-result';
 import { expectSmoke } from './expect-smoke';
-import { serve } from './serve';
+import { serveStatic } from '../../scripts/lib/static-server.mjs';
 
 const tmp = inject('tmp');
 const bin = (name: string) => path.resolve('node_modules/.bin', name);
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await launch();
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
 });
 
 async function served<T>(dir: string, body: (url: string) => Promise<T>): Promise<T> {
-  const server = await serve(dir);
+  const server = await serveStatic({ root: dir });
   try {
     return await body(server.url);
   } finally {
@@ -32,16 +33,16 @@ async function served<T>(dir: string, body: (url: string) => Promise<T>): Promis
 describe('Chromium, no bundler', () => {
   const consumer = path.join(tmp, 'consumer');
   it('a plain <script type="module"> page: init() first, then every call', async () => {
-    const text = await served(consumer, (url) => resultOf(browser, `${url}/plain.html`));
+    const text = await served(consumer, (url) => resultOf(browser, `${url}plain.html`));
     const r = expectSmoke(text) as unknown as { beforeInit: string; initIsShared: boolean };
     expect(r.beforeInit).toMatch(/call `await init\(\)`/);
     expect(r.initIsShared).toBe(true);
   });
   it('a module web worker', async () => {
-    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}/worker.html`)));
+    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}worker.html`)));
   });
   it('labelsmooth/slim with the .wasm fetched from a URL', async () => {
-    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}/slim.html`)));
+    expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}slim.html`)));
   });
 });
 
@@ -49,12 +50,12 @@ describe('Chromium, consumer apps built from the tarball', () => {
   it('bundled by rollup (@rollup/plugin-node-resolve, browser condition)', async () => {
     const app = path.join(tmp, 'rollup-app');
     execFileSync(bin('rollup'), ['-c', 'rollup.config.mjs', '--silent'], { cwd: app, stdio: 'pipe' });
-    expectSmoke(await served(app, (url) => resultOf(browser, `${url}/index.html`)));
+    expectSmoke(await served(app, (url) => resultOf(browser, `${url}index.html`)));
   });
   it('bundled by vite (vite build)', async () => {
     const app = path.join(tmp, 'vite-app');
     execFileSync(bin('vite'), ['build', '--logLevel', 'error'], { cwd: app, stdio: 'pipe' });
-    expectSmoke(await served(path.join(app, 'dist'), (url) => resultOf(browser, `${url}/index.html`)));
+    expectSmoke(await served(path.join(app, 'dist'), (url) => resultOf(browser, `${url}index.html`)));
   });
   it('served by the vite dev server', async () => {
     const app = path.join(tmp, 'vite-app');

@@ -1,10 +1,5 @@
-// Chromium (test/helpers/chromium.mjs), driven by playwright-core (no browser download).
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { chromiumArgs, chromiumPath } from '../helpers/chromium.mjs';
-
-export function launch(): Promise<Browser> {
-  return chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-}
+// Reads the result a test page (test/runtimes/fixtures, the consumer apps) writes into #result.
+import type { Browser, Page } from 'playwright-core';
 
 /** Opens `url` and waits until #result holds something other than "pending"; returns it. */
 export async function resultOf(browser: Browser, url: string): Promise<string> {
