@@ -9,7 +9,7 @@ import { dts } from 'rollup-plugin-dts';
 
 const pkg = 'packages/labelsmooth';
 const src = path.resolve(pkg, 'src');
-const wasmFiles = ['simd', 'scalar'].map((flavour) => path.resolve(pkg, `wasm/${flavour}/labelsmooth_wasm_bg.wasm`));
+const wasmFiles = ['simd128', 'scalar'].map((flavour) => path.resolve(pkg, `wasm/${flavour}/labelsmooth_wasm_bg.wasm`));
 
 /** Resolves the `#loader` import to the loader of one environment. */
 function loader(environment) {

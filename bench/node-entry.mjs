@@ -34,11 +34,11 @@ for (const method of ['log', 'warn']) {
 const ls = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/index.mjs')).href);
 const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
 const glue = {
-  simd128: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/simd/labelsmooth_wasm.js')).href),
+  simd128: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/simd128/labelsmooth_wasm.js')).href),
   scalar: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm.js')).href),
 };
 const wasmBytes = {
-  simd128: readFileSync(join(root, 'packages/labelsmooth/wasm/simd/labelsmooth_wasm_bg.wasm')),
+  simd128: readFileSync(join(root, 'packages/labelsmooth/wasm/simd128/labelsmooth_wasm_bg.wasm')),
   scalar: readFileSync(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm_bg.wasm')),
 };
 

@@ -3,7 +3,7 @@
 // one or more wasm builds (wasm-bindgen output directories), alternating the variants call by
 // call, and prints medians and the in-place ÷ separate ratio of each build.
 //   node bench/probe-inplace.mjs [--builds DIR[,DIR…]] [--shape NxK] [--rounds R]
-//   DIR defaults to packages/labelsmooth/wasm/simd; e.g. a build of another commit made with
+//   DIR defaults to packages/labelsmooth/wasm/simd128; e.g. a build of another commit made with
 //   bench/dev-build.sh and copied aside, to compare before and after a kernel change.
 // Variants: "separate" (gradOut, the benchmark's kernel row); "in place, fresh" (the logits
 // restored from a pristine copy before every call, outside the timed region); "in place, as
@@ -16,7 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const dirs = value('--builds', join(root, 'packages/labelsmooth/wasm/simd')).split(',');
+const dirs = value('--builds', join(root, 'packages/labelsmooth/wasm/simd128')).split(',');
 const [n, k] = value('--shape', '8192x1000').split('x').map(Number);
 const rounds = Number(value('--rounds', '15'));
 const area = n * k;

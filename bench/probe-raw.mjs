@@ -1,6 +1,6 @@
 // Dev probe: raw exports of a wasm build in target/perf-out (or packages/labelsmooth/wasm) — kernel-only timings.
 import { readFileSync } from 'node:fs';
-const flavour = process.argv[2] ?? 'simd';
+const flavour = process.argv[2] ?? 'simd128';
 const dir = process.argv[3] ?? 'target/perf-out';
 const glue = await import(`../${dir}/${flavour}/labelsmooth_wasm.js`);
 const w = glue.initSync({ module: readFileSync(`${dir}/${flavour}/labelsmooth_wasm_bg.wasm`) });

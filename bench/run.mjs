@@ -80,7 +80,7 @@ if (!flag('--no-build')) {
   const b = spawnSync('bash', ['scripts/build.sh', '--quiet'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) process.exit(b.status ?? 1);
 }
-for (const f of ['packages/labelsmooth/dist/index.mjs', 'packages/labelsmooth/dist/browser.mjs', 'packages/labelsmooth/wasm/simd/labelsmooth_wasm_bg.wasm']) {
+for (const f of ['packages/labelsmooth/dist/index.mjs', 'packages/labelsmooth/dist/browser.mjs', 'packages/labelsmooth/wasm/simd128/labelsmooth_wasm_bg.wasm']) {
   if (!existsSync(join(root, f))) {
     say(`[bench] ${f} is missing: run npm run build first`);
     process.exit(1);

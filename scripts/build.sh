@@ -57,7 +57,7 @@ stale() {
   [ "$force" = 1 ] || [ ! -e "$out" ] || [ -n "$(find "$@" -type f -newer "$out" 2>/dev/null | head -n 1)" ]
 }
 
-build_wasm() { # $1: flavour (simd | scalar), $2: RUSTFLAGS
+build_wasm() { # $1: flavour, named as the backend it builds (simd128 | scalar), $2: RUSTFLAGS
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"
   if ! stale "$out/labelsmooth_wasm_bg.wasm" crates Cargo.toml Cargo.lock scripts/build.sh; then
     say "wasm ($flavour): up to date"
@@ -79,7 +79,7 @@ build_wasm() { # $1: flavour (simd | scalar), $2: RUSTFLAGS
   wasm-opt -O3 --strip-debug "$out/labelsmooth_wasm_bg.wasm" -o "$out/labelsmooth_wasm_bg.wasm"
   rm -f "$out/.gitignore"
 }
-build_wasm simd "-C target-feature=+simd128"
+build_wasm simd128 "-C target-feature=+simd128"
 build_wasm scalar ""
 
 if stale "$pkg/dist/index.mjs" "$pkg/src" "$pkg/wasm" "$pkg/package.json" rollup.config.mjs; then

@@ -17,13 +17,13 @@ interface Raw {
   kl_div(x: number, t: number, n: number, k: number, logTarget: boolean, ...rest: number[]): number;
 }
 
-async function load(flavour: 'simd' | 'scalar'): Promise<Raw> {
+async function load(flavour: 'simd128' | 'scalar'): Promise<Raw> {
   const dir = path.join(root, 'packages/labelsmooth/wasm', flavour);
   const glue = await import(path.join(dir, 'labelsmooth_wasm.js'));
   return glue.initSync({ module: readFileSync(path.join(dir, 'labelsmooth_wasm_bg.wasm')) }) as Raw;
 }
 
-describe.each(['simd', 'scalar'] as const)('the %s build', (flavour) => {
+describe.each(['simd128', 'scalar'] as const)('the %s build', (flavour) => {
   it('refuses unknown convention, reduction and scale-kind codes before writing anything', async () => {
     const w = await load(flavour);
     const [n, k] = [2, 3];

@@ -2,7 +2,7 @@
 // active one serves every call. Node, Deno and Bun load on first use (synchronously); browsers
 // and workers call `await init()` first.
 import { compileInlined, compilesSynchronously } from '#loader';
-import * as simdGlue from '../wasm/simd/labelsmooth_wasm.js';
+import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import { engineSupportsSimd128 } from './simd-probe';
 import type { Backend, BackendChoice, KernelExports, ResponseLike, UrlLike, WasmBytes, WasmModule } from './runtime-types';

@@ -1,11 +1,11 @@
 // Loader for browsers and workers: a main thread may not compile a module of more than 4 KB
 // synchronously, so the inlined bytes compile asynchronously inside `await init()`.
-import compileSimd from '../../wasm/simd/labelsmooth_wasm_bg.wasm';
+import compileSimd128 from '../../wasm/simd128/labelsmooth_wasm_bg.wasm';
 import compileScalar from '../../wasm/scalar/labelsmooth_wasm_bg.wasm';
 import type { Backend } from '../runtime-types';
 
 export const compilesSynchronously = false;
 
 export function compileInlined(backend: Backend): WebAssembly.Module | Promise<WebAssembly.Module> {
-  return backend === 'simd128' ? compileSimd() : compileScalar();
+  return backend === 'simd128' ? compileSimd128() : compileScalar();
 }
