@@ -32,6 +32,7 @@ const ONCE = [
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
   'test/static-server.test.ts',
+  'test/check-duplicates.test.ts',
   'test/wasm-codes.test.ts',
   'test/vectors-tfjs.test.ts',
 ];

@@ -8,10 +8,11 @@ cd "$root"
 bash scripts/setup.sh --chromium  # what only the tests need (the build installs the rest)
 bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
-echo "[test] habits: cargo fmt --check, cargo clippy -D warnings, tsc over the package and the tests"
+echo "[test] habits: cargo fmt --check, cargo clippy -D warnings, tsc over the package and the tests, no repeated code"
 cargo fmt --check
 cargo clippy --workspace --all-targets --release --quiet -- -D warnings
 npx tsc --noEmit -p .
+node scripts/check-duplicates.mjs
 echo "[test] cargo test (native kernels)"
 cargo test --workspace --release --quiet
 pack_dir=$(mktemp -d)
