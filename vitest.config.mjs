@@ -31,7 +31,7 @@ const ONCE = [
   'test/init.test.ts',
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
-  'test/wasm-codes.test.ts',
+  'test/wasm-interface.test.ts',
   'test/vectors-tfjs.test.ts',
 ];
 
