@@ -33,7 +33,7 @@ const ONCE = [
   'test/chromium-launch.test.ts',
   'test/static-server.test.ts',
   'test/check-duplicates.test.ts',
-  'test/wasm-codes.test.ts',
+  'test/wasm-interface.test.ts',
   'test/vectors-tfjs.test.ts',
 ];
 

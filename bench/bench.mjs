@@ -8,6 +8,9 @@
 //   env.runtime   { name, version }
 //   env.log(line) progress output
 // The result is a plain JSON-able object (see `runBench`).
+import { expSumKernel, frameBytes, invokeKernel, logSumKernel, softplusSumKernel } from './wasm-interface.generated.mjs';
+
+const FRAME_BYTES = Math.max(...[expSumKernel, logSumKernel, softplusSumKernel].map(frameBytes));
 
 /** The problem shapes, N×K. */
 export const FULL_SHAPES = [
@@ -147,7 +150,7 @@ export async function runBench(env, opts = {}) {
   const progress = (shape, what) => log(`[${runtime.name}] shape ${step}/${plan} ${shape[0]}×${shape[1]}: ${what}`);
 
   // The exp bound: the package's own builds, instantiated a second time through their glue so that
-  // the `exp_slice` export (not part of the public API) can be called directly.
+  // the bound exports (not part of the public API; wasm-interface.generated.mjs) can be called directly.
   const raw = {};
   for (const b of ['simd128', 'scalar']) {
     if (env.glue?.[b] && env.wasmBytes?.[b]) raw[b] = env.glue[b].initSync({ module: env.wasmBytes[b] });
@@ -232,20 +235,23 @@ export async function runBench(env, opts = {}) {
       const w = raw[backend];
       if (w && (only.has('ce') || only.has('losses'))) {
         const ptr = w.alloc(area * 4);
+        const frame = w.alloc(FRAME_BYTES);
+        const bound = (spec, call) => invokeKernel(w, spec, frame, call);
         new Float32Array(w.memory.buffer, ptr, area).set(logitsF32);
-        const ms = measure(() => w.exp_slice(ptr, area, 0, shift), timing);
+        const ms = measure(() => bound(expSumKernel, { x: ptr, len: area, shift }), timing);
         record(`exp-${backend}`, `exp bound ${backend}`, 'exp only: Σ exp(x − max) over N×K, the exp pass alone', ms);
-        if (only.has('losses') && w.log_sum && w.softplus_sum) {
+        if (only.has('losses')) {
           // The KL bound: one vector log per target value; the sigmoid bound: exp and log1p per logit.
           const q = new Float32Array(w.memory.buffer, ptr, area);
           q.set(ls.smoothTargets(targets, k, { labelSmoothing: EPS }));
-          const kl = measure(() => w.log_sum(ptr, area), timing);
+          const kl = measure(() => bound(logSumKernel, { x: ptr, len: area }), timing);
           record(`kl-bound-${backend}`, `log bound ${backend}`, 'log only: Σ ln q over the N×K target, the klDiv bound', kl);
           new Float32Array(w.memory.buffer, ptr, area).set(logitsF32);
-          const sp = measure(() => w.softplus_sum(ptr, area), timing);
+          const sp = measure(() => bound(softplusSumKernel, { x: ptr, len: area }), timing);
           record(`sigmoid-bound-${backend}`, `exp+log bound ${backend}`, 'exp+log only: Σ log1p(exp(−|x|)) over N×K, the sigmoid bound', sp);
         }
         w.dealloc(ptr, area * 4);
+        w.dealloc(frame, FRAME_BYTES);
       }
     }
     ls.initSync({ backend: 'simd128' });

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds the npm package in packages/labelsmooth:
+#   0. crates/abi renders the wasm interface's JavaScript side (packages/labelsmooth/src/wasm-interface.generated.ts)
 #   1. wasm-pack builds crates/wasm twice, with +simd128 and without, into packages/labelsmooth/wasm/
 #   2. wasm-opt (npm package binaryen) shrinks and speeds up both
 #   3. rollup bundles the TypeScript (ESM, CJS, .d.ts) with both .wasm files inlined
@@ -56,6 +57,14 @@ stale() {
   local out=$1; shift
   [ "$force" = 1 ] || [ ! -e "$out" ] || [ -n "$(find "$@" -type f -newer "$out" 2>/dev/null | head -n 1)" ]
 }
+
+# The JavaScript side of the wasm interface, rendered from crates/abi (committed; rendered again
+# here so that a build never pairs a module with another interface's records).
+if stale "$pkg/src/wasm-interface.generated.ts" crates/abi; then
+  say "wasm interface: rendering its JavaScript side from crates/abi"
+  cargo run --quiet -p labelsmooth-abi --bin generate-wasm-interface >/dev/null
+  touch "$pkg/src/wasm-interface.generated.ts"
+fi
 
 build_wasm() { # $1: flavour, named as the backend it builds (simd128 | scalar), $2: RUSTFLAGS
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"

@@ -125,10 +125,26 @@ fn check_args(args: &CrossEntropyArgs, logits_len: usize, per_row: Option<&[f32]
 
 /// O(N) pre-pass: validates every target, and returns D.
 fn denominator(args: &CrossEntropyArgs) -> Result<f64, KernelError> {
+    cross_entropy_denominator(&args.smoothing, args.targets, args.class_weights)
+}
+
+/// D, the divisor of the mean: Σ w[target] over the rows that count (every row whose target is
+/// neither ignored nor the padding class; w = 1 without class weights). Checks every target, so
+/// a caller that runs the kernel a block of rows at a time learns of a bad target before any
+/// output is written.
+pub fn cross_entropy_denominator(
+    smoothing: &Smoothing,
+    targets: &[i32],
+    class_weights: Option<&[f32]>,
+) -> Result<f64, KernelError> {
+    smoothing.validate()?;
+    if let Some(w) = class_weights {
+        crate::row::check_len(smoothing.num_classes, w.len())?;
+    }
     let mut denominator = 0.0f64;
-    for (row, &target) in args.targets.iter().enumerate() {
-        if let RowTarget::Smoothed { class } = args.smoothing.row_target(row, target)? {
-            denominator += args.class_weights.map_or(1.0, |w| w[class] as f64);
+    for (row, &target) in targets.iter().enumerate() {
+        if let RowTarget::Smoothed { class } = smoothing.row_target(row, target)? {
+            denominator += class_weights.map_or(1.0, |w| w[class] as f64);
         }
     }
     Ok(denominator)

@@ -17,7 +17,7 @@ pub mod soft_cross_entropy;
 pub mod targets;
 pub mod vector;
 
-pub use cross_entropy::{target_entropy, CrossEntropyArgs, CrossEntropyResult, Reduction};
+pub use cross_entropy::{cross_entropy_denominator, target_entropy, CrossEntropyArgs, CrossEntropyResult, Reduction};
 pub use kl_div::{KlDivArgs, LabelSmoothingKlArgs};
 pub use scale::{ElementScale, LossSums, RowScale};
 pub use sigmoid::SigmoidCrossEntropyArgs;

@@ -1,88 +1,99 @@
 //! The wasm-bindgen surface of labelsmooth: memory management and one export per kernel.
 //!
-//! The ABI is pointer-based on purpose: the TypeScript layer owns every buffer in wasm memory
-//! (inputs it copied in, or `WasmArray`s the user filled in place), so a kernel call copies
-//! nothing. Kernels report refused input through a status code plus [`last_error`] details
-//! instead of panicking, because a panic would be a wasm trap that the caller cannot recover from.
+//! Every kernel export is `name(call, outcome) -> status` over the records declared once in
+//! `crates/abi/src/interface.rs` (the TypeScript side is generated from the same declaration): the
+//! TypeScript layer writes a call record (addresses of buffers it owns, sizes, codes, scalars)
+//! and the export writes its outcome (a result record, or the reason it refused). So a kernel
+//! call copies no array, and a refused input is a status code, never a panic (a panic would be a
+//! wasm trap the caller cannot recover from).
 
-use core::sync::atomic::{AtomicI64, Ordering};
-use labelsmooth_kernels::{best, Convention, KernelError, Smoothing};
+use core::ptr::addr_of_mut;
+use labelsmooth_abi::{
+    BackendCode, Code, CodeSet, ConventionCode, KernelExport, Outcome, Refusal, SmoothingParams, Status,
+};
+use labelsmooth_kernels::{Convention, KernelError, Smoothing};
 use wasm_bindgen::prelude::*;
 
+mod bounds;
 mod losses;
 mod memory;
+pub use bounds::*;
 pub use losses::*;
 pub use memory::{alloc, dealloc};
 
-/// Which instruction set this build was compiled for: 1 for simd128, 0 for scalar. A number, not
-/// a string, so that the glue never has to read wasm memory.
+/// Which build this module is: a [`BackendCode`]. A number, not a string, so that the glue never
+/// has to read wasm memory.
 #[wasm_bindgen]
 pub fn backend() -> u32 {
-    u32::from(labelsmooth_kernels::BEST == "simd128")
+    let code = if labelsmooth_kernels::BEST == "simd128" { BackendCode::Simd128 } else { BackendCode::Scalar };
+    code as u32
 }
 
-/// Status codes returned by kernel exports.
-const OK: i32 = 0;
-const TARGET_OUT_OF_RANGE: i32 = 1;
-const LENGTH_MISMATCH: i32 = 2;
-const INVALID_SMOOTHING: i32 = 3;
-pub(crate) const INVALID_CONVENTION: i32 = 4;
-/// A `reduction` or `scale_kind` code the export does not know: a drift between the TypeScript
-/// layer's copies of the codes and this crate, refused rather than read as a default.
-pub(crate) const INVALID_CODE: i32 = 5;
-
-static ERROR_DETAIL: [AtomicI64; 2] = [AtomicI64::new(0), AtomicI64::new(0)];
-
-/// Detail `index` (0 or 1) of the last refused call: the row and the target value for
-/// TARGET_OUT_OF_RANGE, expected and received lengths for LENGTH_MISMATCH.
+/// The fingerprint of the interface this module was built with; the loader refuses a module
+/// whose fingerprint is not the one its generated TypeScript carries.
 #[wasm_bindgen]
-pub fn last_error(index: usize) -> f64 {
-    ERROR_DETAIL.get(index).map_or(0.0, |d| d.load(Ordering::Relaxed) as f64)
+pub fn interface_fingerprint() -> u32 {
+    labelsmooth_abi::FINGERPRINT
 }
 
-pub(crate) fn status(result: Result<(), KernelError>) -> i32 {
-    let (code, a, b) = match result {
-        Ok(()) => return OK,
-        Err(KernelError::TargetOutOfRange { row, value }) => (TARGET_OUT_OF_RANGE, row as i64, value as i64),
-        Err(KernelError::LengthMismatch { expected, received }) => (LENGTH_MISMATCH, expected as i64, received as i64),
-        Err(KernelError::InvalidSmoothing) => (INVALID_SMOOTHING, 0, 0),
-    };
-    ERROR_DETAIL[0].store(a, Ordering::Relaxed);
-    ERROR_DETAIL[1].store(b, Ordering::Relaxed);
-    code
+/// Why an export refused its call.
+pub(crate) enum Refused {
+    Kernel(KernelError),
+    /// A code field held `value`, which its set does not have.
+    UnknownCode {
+        value: u32,
+    },
 }
 
-/// Convention codes shared with the TypeScript layer.
-pub(crate) fn convention(code: u32, padding_idx: u32) -> Option<Convention> {
-    match code {
-        0 => Some(Convention::Uniform),
-        1 => Some(Convention::Fairseq),
-        2 => Some(Convention::Annotated { padding_idx: padding_idx as usize }),
-        _ => None,
+impl From<KernelError> for Refused {
+    fn from(e: KernelError) -> Self {
+        Refused::Kernel(e)
     }
 }
 
-/// Writes the `n × k` smoothed targets of the `n` i32 targets at `targets_ptr` to `out_ptr`.
-#[wasm_bindgen]
-#[allow(clippy::too_many_arguments)]
-pub fn smooth_targets(
-    targets_ptr: usize,
-    n: usize,
-    k: usize,
-    convention_code: u32,
-    padding_idx: u32,
-    epsilon: f64,
-    ignore_index: i32,
-    out_ptr: usize,
-) -> i32 {
-    let Some(convention) = convention(convention_code, padding_idx) else {
-        return INVALID_CONVENTION;
+/// The meaning of a code field, or a refusal naming its value.
+pub(crate) fn known<T: CodeSet>(code: Code<T>) -> Result<T, Refused> {
+    code.get().ok_or(Refused::UnknownCode { value: code.0 })
+}
+
+/// The kernels' smoothing for the call's parameters (the kernels validate the values).
+pub(crate) fn smoothing(p: &SmoothingParams) -> Result<Smoothing, Refused> {
+    let convention = match known(p.convention)? {
+        ConventionCode::Uniform => Convention::Uniform,
+        ConventionCode::Fairseq => Convention::Fairseq,
+        ConventionCode::Annotated => Convention::Annotated { padding_idx: p.padding_idx as usize },
     };
-    let Some(out_len) = n.checked_mul(k) else {
-        return status(Err(KernelError::LengthMismatch { expected: usize::MAX, received: 0 }));
+    Ok(Smoothing { convention, num_classes: p.num_classes as usize, epsilon: p.epsilon, ignore_index: p.ignore_index })
+}
+
+/// Runs export `K`: reads its call record at `call`, and writes at `outcome` the result (status
+/// `ok`) or the [`Refusal`].
+pub(crate) fn serve<K: KernelExport>(
+    call: usize,
+    outcome: usize,
+    run: impl FnOnce(&K::Call) -> Result<K::Result, Refused>,
+) -> u32 {
+    // SAFETY: the TypeScript layer wrote a `K::Call` at `call` and allocated `Outcome<K::Result>`
+    // (16-byte aligned) at `outcome` for this call; every bit pattern is a valid record (the
+    // fields are integers, floats and unchecked codes).
+    let args = unsafe { *(call as *const K::Call) };
+    let outcome = outcome as *mut Outcome<K::Result>;
+    let (status, refusal) = match run(&args) {
+        Ok(result) => {
+            // SAFETY: as above.
+            unsafe { addr_of_mut!((*outcome).result).write(result) };
+            return Status::Ok as u32;
+        }
+        Err(Refused::UnknownCode { value }) => (Status::InvalidCode, (value as f64, 0.0)),
+        Err(Refused::Kernel(KernelError::TargetOutOfRange { row, value })) => {
+            (Status::TargetOutOfRange, (row as f64, value as f64))
+        }
+        Err(Refused::Kernel(KernelError::LengthMismatch { expected, received })) => {
+            (Status::LengthMismatch, (expected as f64, received as f64))
+        }
+        Err(Refused::Kernel(KernelError::InvalidSmoothing)) => (Status::InvalidSmoothing, (0.0, 0.0)),
     };
-    let smoothing = Smoothing { convention, num_classes: k, epsilon, ignore_index };
-    // SAFETY: the TypeScript layer passes buffers it allocated with `alloc` for these lengths.
-    let (targets, out) = unsafe { (memory::slice::<i32>(targets_ptr, n), memory::slice_mut::<f32>(out_ptr, out_len)) };
-    status(best::smooth_targets(&smoothing, targets, out))
+    // SAFETY: as above.
+    unsafe { addr_of_mut!((*outcome).refusal).write(Refusal { first: refusal.0, second: refusal.1 }) };
+    status as u32
 }

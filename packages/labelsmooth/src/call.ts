@@ -7,9 +7,9 @@
 // of labelsmooth's own wasm memory (`WasmArray.view`, or a subarray of it) is copied out before
 // the call allocates anything, because an allocation that grows the memory detaches it, and an
 // output such a view receives is written through a fresh view at the same address.
-import { checkStatus, type TargetContext } from './kernel-errors';
+import { kernelError, type TargetContext } from './kernel-errors';
 import { allocate, isWasmMemoryBuffer, type Block } from './memory';
-import type { KernelExports } from './runtime-types';
+import { frameBytes, invokeKernel, Status, type KernelExportSpec, type WasmExports } from './wasm-interface.generated';
 import { describe, isFloat32Array, notDetached } from './validate';
 import { WasmArray, wasmArrayBlock } from './wasm-array';
 
@@ -33,7 +33,7 @@ export class KernelCall {
   private readonly blocks: Block[] = [];
 
   constructor(
-    readonly k: KernelExports,
+    readonly k: WasmExports,
     readonly where: string,
   ) {}
 
@@ -116,8 +116,20 @@ export class KernelCall {
     return new Float32Array(this.k.memory.buffer, ptr, length).slice();
   }
 
-  check(status: number, ctx: Omit<TargetContext, 'where'>): void {
-    checkStatus(this.k, status, { where: this.where, ...ctx });
+  /**
+   * Runs kernel export `spec` on the call record `args` and returns its result record; a refusal
+   * becomes the error the caller should see (`ctx` names what the targets are). The records live
+   * in a frame allocated for this run and freed after it.
+   */
+  run<C, R>(spec: KernelExportSpec<C, R>, args: C, ctx: Omit<TargetContext, 'where'>): R {
+    const frame = allocate(this.k, frameBytes(spec), `${this.where}: the call record`);
+    try {
+      const outcome = invokeKernel(this.k, spec, frame.ptr, args);
+      if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
+      return outcome.result;
+    } finally {
+      this.k.dealloc(frame.ptr, frame.bytes);
+    }
   }
 
   private block(bytes: number, what: string): Block {
@@ -132,7 +144,7 @@ export class KernelCall {
   }
 }
 
-export function withCall<T>(k: KernelExports, where: string, body: (call: KernelCall) => T): T {
+export function withCall<T>(k: WasmExports, where: string, body: (call: KernelCall) => T): T {
   const call = new KernelCall(k, where);
   try {
     return body(call);

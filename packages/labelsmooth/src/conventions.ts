@@ -1,4 +1,5 @@
 // The label-smoothing conventions and the checks they share (docs/semantics.md §1).
+import { ConventionCode, type SmoothingParams } from './wasm-interface.generated';
 import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsilon } from './validate';
 
 /** `'uniform'`: PyTorch/TF/tfjs `(1-ε)·onehot + ε/K`; `'fairseq'`: `ε/(K-1)` off-target;
@@ -7,7 +8,6 @@ import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsi
 export type Convention = 'uniform' | 'fairseq' | 'annotated';
 
 export const CONVENTIONS = ['uniform', 'fairseq', 'annotated'] as const;
-const CONVENTION_CODES: Record<Convention, number> = { uniform: 0, fairseq: 1, annotated: 2 };
 
 export interface SmoothingOptions {
   /** ε in [0, 1]; default 0. */
@@ -25,9 +25,13 @@ export interface ResolvedSmoothing {
   numClasses: number;
   epsilon: number;
   convention: Convention;
-  conventionCode: number;
   paddingIdx: number;
   ignoreIndex: number;
+}
+
+/** `s` as the record a kernel call carries. */
+export function smoothingParams(s: ResolvedSmoothing): SmoothingParams {
+  return { numClasses: s.numClasses, convention: ConventionCode[s.convention], paddingIdx: s.paddingIdx, ignoreIndex: s.ignoreIndex, epsilon: s.epsilon };
 }
 
 /** What the caller calls K and ε in its error messages. */
@@ -61,5 +65,5 @@ export function resolveSmoothing(where: string, numClasses: unknown, opts: Smoot
       throw new RangeError(`${where}: convention 'fairseq' needs numClasses >= 2 (it spreads ε over K-1 classes), received ${k}`);
     }
   }
-  return { numClasses: k, epsilon, convention, conventionCode: CONVENTION_CODES[convention], paddingIdx, ignoreIndex };
+  return { numClasses: k, epsilon, convention, paddingIdx, ignoreIndex };
 }

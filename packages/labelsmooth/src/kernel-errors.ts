@@ -1,5 +1,6 @@
-// Turns a kernel's status code into the error the caller should see (crates/wasm/src/lib.rs).
-import type { KernelExports } from './runtime-types';
+// Turns a kernel export's refusal into the error the caller should see. The codes and the Refusal
+// record come from crates/abi/src/interface.rs through wasm-interface.generated.ts.
+import { Status, type Refusal } from './wasm-interface.generated';
 
 export interface TargetContext {
   where: string;
@@ -15,11 +16,27 @@ export function targetOutOfRange(ctx: TargetContext, row: number, value: number)
   return new RangeError(`${ctx.where}: ${ctx.what}[${row}] must be a class index in [0, ${ctx.numClasses})${orIgnored}, received ${value}`);
 }
 
-export function checkStatus(k: KernelExports, status: number, ctx: TargetContext): void {
-  if (status === 0) return;
-  if (status === 1) throw targetOutOfRange(ctx, k.last_error(0), k.last_error(1));
-  if (status === 2) {
-    throw new RangeError(`${ctx.where}: internal length mismatch (expected ${k.last_error(0)}, received ${k.last_error(1)})`);
+/**
+ * The error for a status other than `ok`. Only a bad target is the caller's input: the package
+ * checks shapes, ε and every code before it calls, so the other refusals mean a labelsmooth bug
+ * (or a module from another version), said as such.
+ */
+export function kernelError(status: Status, refusal: Refusal, ctx: TargetContext): Error {
+  const bug = 'this is a labelsmooth bug';
+  switch (status) {
+    case Status.ok:
+      return new Error(`${ctx.where}: a kernel reported success as an error; ${bug}`);
+    case Status.targetOutOfRange:
+      return targetOutOfRange(ctx, refusal.first, refusal.second);
+    case Status.lengthMismatch:
+      return new RangeError(`${ctx.where}: internal length mismatch (expected ${refusal.first}, received ${refusal.second}); ${bug}`);
+    case Status.invalidSmoothing:
+      return new RangeError(`${ctx.where}: the kernel refused the smoothing parameters; ${bug}`);
+    case Status.invalidCode:
+      return new Error(`${ctx.where}: the kernel does not know code ${refusal.first}; ${bug}`);
+    default: {
+      const unknown: never = status;
+      return new Error(`${ctx.where}: the kernel returned status ${String(unknown)}, which this package does not know; ${bug}`);
+    }
   }
-  throw new Error(`${ctx.where}: the kernel refused its parameters (status ${status}); this is a labelsmooth bug`);
 }

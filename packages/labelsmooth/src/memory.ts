@@ -1,7 +1,7 @@
 // Buffers in wasm memory for the duration of one call. Views over wasm memory are created after
 // the last allocation of a call and never cached: growing memory detaches the old buffer, and
 // Node 20's V8 can keep reporting a detached view's old length in optimised code.
-import type { KernelExports } from './runtime-types';
+import type { WasmExports } from './wasm-interface.generated';
 
 /** A block of wasm memory owned by one call. */
 export interface Block {
@@ -25,7 +25,7 @@ export const MAX_MEMORY_BYTES = 2 ** 32;
 const wasmBuffers = new WeakSet<ArrayBufferLike>();
 
 /** Records the current buffer of `k`'s memory as a wasm memory buffer. */
-export function noteWasmBuffer(k: KernelExports): void {
+export function noteWasmBuffer(k: WasmExports): void {
   wasmBuffers.add(k.memory.buffer);
 }
 
@@ -42,7 +42,7 @@ function gib(bytes: number): string {
  * Allocates `bytes` bytes (16-byte aligned) or throws a RangeError naming what asked for it. A
  * request no wasm32 allocation can satisfy is refused before anything is allocated.
  */
-export function allocate(k: KernelExports, bytes: number, what: string): Block {
+export function allocate(k: WasmExports, bytes: number, what: string): Block {
   if (!(bytes >= 0) || !Number.isSafeInteger(bytes) || bytes > MAX_BLOCK_BYTES) {
     throw new RangeError(
       `labelsmooth: ${what} would need ${bytes} bytes of WebAssembly memory, more than one block can hold (${gib(MAX_BLOCK_BYTES)}): split the batch`,
@@ -57,37 +57,4 @@ export function allocate(k: KernelExports, bytes: number, what: string): Block {
     );
   }
   return { ptr, bytes };
-}
-
-/**
- * Runs `body` with blocks of the given sizes and frees them afterwards, whatever happens. The
- * sizes are checked before the first allocation (a request that cannot fit is refused with a
- * RangeError and nothing allocated); a failed allocation frees the blocks already taken.
- */
-export function withBlocks<T>(k: KernelExports, sizes: ReadonlyArray<readonly [bytes: number, what: string]>, body: (blocks: Block[]) => T): T {
-  let total = 0;
-  for (const [bytes, what] of sizes) {
-    if (!(bytes >= 0) || !Number.isSafeInteger(bytes) || bytes > MAX_BLOCK_BYTES) allocate(k, bytes, what); // throws, allocating nothing
-    total += bytes;
-  }
-  if (total > MAX_MEMORY_BYTES) {
-    throw new RangeError(
-      `labelsmooth: ${sizes.map(([, what]) => what).join(' and ')} would need ${total} bytes of WebAssembly memory, more than it can hold (${gib(MAX_MEMORY_BYTES)}): split the batch`,
-    );
-  }
-  const blocks: Block[] = [];
-  try {
-    for (const [bytes, what] of sizes) blocks.push(allocate(k, bytes, what));
-    return body(blocks);
-  } finally {
-    for (const block of blocks) k.dealloc(block.ptr, block.bytes);
-  }
-}
-
-export function f32View(k: KernelExports, block: Block, length: number): Float32Array {
-  return new Float32Array(k.memory.buffer, block.ptr, length);
-}
-
-export function i32View(k: KernelExports, block: Block, length: number): Int32Array {
-  return new Int32Array(k.memory.buffer, block.ptr, length);
 }

@@ -5,19 +5,20 @@ import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import { engineSupportsSimd128 } from './simd-probe';
-import type { Backend, BackendChoice, KernelExports, ResponseLike, UrlLike, WasmBytes, WasmModule } from './runtime-types';
+import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
 
-export type { Backend, BackendChoice, KernelExports, ResponseLike, UrlLike, WasmBytes, WasmModule };
+import { BackendCode, INTERFACE_FINGERPRINT, type WasmExports } from './wasm-interface.generated';
+
+export type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule };
 
 interface GlueModule {
   initSync(module: { module: WebAssembly.Module | BufferSource }): unknown;
 }
 const glue: Record<Backend, GlueModule> = { simd128: simdGlue, scalar: scalarGlue };
-const BACKEND_CODES: Record<number, Backend> = { 0: 'scalar', 1: 'simd128' };
 
-const loaded: Partial<Record<Backend, KernelExports>> = {};
-let active: KernelExports | undefined;
+const loaded: Partial<Record<Backend, WasmExports>> = {};
+let active: WasmExports | undefined;
 let activeBackend: Backend | undefined;
 let pending: Promise<Backend> | undefined;
 
@@ -55,13 +56,22 @@ function resolveChoice(where: string, choice: unknown): Backend {
   return engineSupportsSimd128() ? 'simd128' : 'scalar';
 }
 
-function instantiate(backend: Backend, module: WasmModule | WasmBytes): KernelExports {
+function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExports {
   if (loaded[backend]) {
     // The wasm-bindgen glue holds one instance per build and would silently keep the old one.
     throw new Error(`labelsmooth: the ${backend} build is already loaded; a module can be given only before its first use`);
   }
-  const exports = glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as KernelExports;
-  const built = BACKEND_CODES[exports.backend()];
+  const exports = glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as WasmExports;
+  // Raw wasm exports return an i32: `>>> 0` reads the u32 fingerprint as Rust wrote it.
+  const fingerprint = typeof exports.interface_fingerprint === 'function' ? exports.interface_fingerprint() >>> 0 : undefined;
+  if (fingerprint !== INTERFACE_FINGERPRINT) {
+    const found = fingerprint === undefined ? 'has none' : `has 0x${fingerprint.toString(16).padStart(8, '0')}`;
+    throw new Error(
+      `labelsmooth: the module given for the ${backend} build was built from another interface (it ${found}, this package expects 0x${INTERFACE_FINGERPRINT.toString(16).padStart(8, '0')}): use the .wasm files of the same labelsmooth version`,
+    );
+  }
+  const code = exports.backend();
+  const built = (Object.keys(BackendCode) as Backend[]).find((name) => BackendCode[name] === code);
   if (built !== backend) {
     throw new Error(`labelsmooth: the module given for the ${backend} build reports itself as ${built ?? 'unknown'}`);
   }
@@ -69,7 +79,7 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): KernelEx
   return exports;
 }
 
-function activate(backend: Backend, exports: KernelExports): Backend {
+function activate(backend: Backend, exports: WasmExports): Backend {
   active = exports;
   activeBackend = backend;
   return backend;
@@ -130,7 +140,7 @@ export function init(options?: AsyncInitOptions): Promise<Backend> {
 }
 
 /** The active build's exports, loading the default build first where that can be synchronous. */
-export function kernels(): KernelExports {
+export function kernels(): WasmExports {
   if (active) return active;
   if (!compilesSynchronously) {
     throw new Error('labelsmooth: call `await init()` once before using labelsmooth in a browser or worker');

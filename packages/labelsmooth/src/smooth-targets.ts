@@ -1,7 +1,7 @@
-import { resolveSmoothing, type SmoothingOptions } from './conventions';
-import { checkStatus } from './kernel-errors';
-import { f32View, i32View, withBlocks } from './memory';
+import { resolveSmoothing, smoothingParams, type SmoothingOptions } from './conventions';
+import { withCall } from './call';
 import { kernels } from './runtime';
+import { smoothTargetsKernel } from './wasm-interface.generated';
 import { int32Targets, options } from './validate';
 
 export type SmoothTargetsOptions = SmoothingOptions;
@@ -19,18 +19,10 @@ export function smoothTargets(target: Int32Array | number[], numClasses: number,
   const s = resolveSmoothing(where, numClasses, options<SmoothTargetsOptions>(where, opts));
   const n = targets.length;
   const outLength = n * s.numClasses;
-  const k = kernels();
-  return withBlocks(
-    k,
-    [
-      [n * 4, 'target'],
-      [outLength * 4, 'the smoothed targets'],
-    ],
-    ([targetBlock, outBlock]) => {
-      i32View(k, targetBlock, n).set(targets);
-      const status = k.smooth_targets(targetBlock.ptr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, outBlock.ptr);
-      checkStatus(k, status, { where, what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
-      return f32View(k, outBlock, outLength).slice();
-    },
-  );
+  return withCall(kernels(), where, (call) => {
+    const targetPtr = call.ints(targets, 'target');
+    const outPtr = call.output(outLength, 'the smoothed targets');
+    call.run(smoothTargetsKernel, { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, out: outPtr }, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+    return call.read(outPtr, outLength);
+  });
 }

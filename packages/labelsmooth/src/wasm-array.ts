@@ -2,11 +2,12 @@
 // WasmArray wherever a Float32Array is accepted (inputs, gradOut) and the kernel reads or writes
 // it where it is.
 import { allocate, type Block } from './memory';
-import { kernels, type KernelExports } from './runtime';
+import { kernels } from './runtime';
+import type { WasmExports } from './wasm-interface.generated';
 import { describe } from './validate';
 
 interface State {
-  k: KernelExports;
+  k: WasmExports;
   block: Block;
   length: number;
   freed: boolean;
@@ -14,7 +15,7 @@ interface State {
 
 const states = new WeakMap<WasmArray, State>();
 // The safety net for arrays nobody freed; `free()` unregisters, so nothing is freed twice.
-const registry = new FinalizationRegistry<{ k: KernelExports; block: Block }>(({ k, block }) => k.dealloc(block.ptr, block.bytes));
+const registry = new FinalizationRegistry<{ k: WasmExports; block: Block }>(({ k, block }) => k.dealloc(block.ptr, block.bytes));
 /**
  * The type of `Symbol.dispose` where the compiling project's lib declares it (TypeScript's
  * esnext.disposable, @types/node, Deno), so that `using a = allocFloat32(n)` type-checks there;
@@ -91,7 +92,7 @@ export function allocFloat32(length: number): WasmArray {
  * Where a WasmArray argument lives, checked for use with the active build: `where`/`what` name
  * the argument in errors.
  */
-export function wasmArrayBlock(array: WasmArray, k: KernelExports, where: string, what: string): { ptr: number; length: number } {
+export function wasmArrayBlock(array: WasmArray, k: WasmExports, where: string, what: string): { ptr: number; length: number } {
   const s = states.get(array);
   if (!s) throw new TypeError(`${where}: ${what} is not a WasmArray made by allocFloat32`);
   if (s.freed) throw new TypeError(`${where}: ${what} is a WasmArray that was freed`);

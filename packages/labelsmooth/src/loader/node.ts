@@ -2,7 +2,7 @@
 // initialises itself on first use and nobody has to call init().
 import compileSimd128 from '../../wasm/simd128/labelsmooth_wasm_bg.wasm';
 import compileScalar from '../../wasm/scalar/labelsmooth_wasm_bg.wasm';
-import type { Backend } from '../runtime-types';
+import type { Backend } from '../host-types';
 
 export const compilesSynchronously = true;
 

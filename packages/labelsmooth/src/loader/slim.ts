@@ -1,6 +1,6 @@
 // Loader for `labelsmooth/slim`: no inlined wasm (a smaller bundle, and no wasm bytes in the
 // JavaScript). The caller passes the module: `await init({ module: new URL(...) })`.
-import type { Backend } from '../runtime-types';
+import type { Backend } from '../host-types';
 
 export const compilesSynchronously = false;
 

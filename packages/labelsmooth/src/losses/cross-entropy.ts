@@ -1,16 +1,15 @@
 // Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
 import { withCall, type FloatArray } from '../call';
-import { resolveSmoothing, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
-import { targetOutOfRange } from '../kernel-errors';
+import { resolveSmoothing, smoothingParams, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
+import { crossEntropyDenominatorKernel, crossEntropyKernel, ReductionCode } from '../wasm-interface.generated';
 import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options } from '../validate';
 import { WasmArray, wasmArrayBlock } from '../wasm-array';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
 
 export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
-const REDUCTION_CODES: Record<CrossEntropyReduction, number> = { none: 0, sum: 1, mean: 2 };
 
 export interface CrossEntropyOptions extends SmoothingOptions {
   /** K: the logits are N×K, row-major. */
@@ -69,26 +68,25 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, n * s.numClasses, o) : undefined;
-    const status = k.cross_entropy(
-      x.ptr,
-      targetPtr,
-      n,
-      s.numClasses,
-      s.conventionCode,
-      s.paddingIdx,
-      s.epsilon,
-      s.ignoreIndex,
-      weightPtr,
-      zLoss,
-      REDUCTION_CODES[reduction],
-      up.ptr,
-      up.scalar,
-      perRowPtr,
-      grad?.ptr ?? 0,
+    const r = call.run(
+      crossEntropyKernel,
+      {
+        smoothing: smoothingParams(s),
+        logits: x.ptr,
+        targets: targetPtr,
+        numRows: n,
+        classWeights: weightPtr,
+        zLoss,
+        reduction: ReductionCode[reduction],
+        upstreamPerRow: up.ptr,
+        upstream: up.scalar,
+        perRowLosses: perRowPtr,
+        grad: grad?.ptr ?? 0,
+      },
+      { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex },
     );
-    call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
-    const parts = { nll: k.last_result(1), smooth: k.last_result(2), denominator: k.last_result(4) };
-    const loss = reduction === 'none' ? call.read(perRowPtr, n) : k.last_result(0);
+    const parts = { nll: r.nll, smooth: r.smooth, denominator: r.denominator };
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : r.loss;
     return { loss, grad: grad?.finish(), parts };
   });
 }
@@ -134,18 +132,14 @@ function computeInBlocks(
   const k = kernels();
   return withCall(k, where, (call) => {
     const weight = o.weight === undefined ? undefined : call.floats(o.weight, 'options.weight', kClasses, `numClasses (${kClasses}) values`);
-    const weights = weight && new Float32Array(k.memory.buffer, weight.ptr, kClasses).slice();
-    // Every target is checked (and 'mean''s divisor D summed) before any output is written.
-    const ctx = { where, what: 'target', numClasses: kClasses, ignoreIndex: s.ignoreIndex };
-    let denominator = 0;
-    for (let i = 0; i < n; i++) {
-      const t = targets[i];
-      if (t === s.ignoreIndex) continue;
-      if (!(t >= 0 && t < kClasses)) throw targetOutOfRange(ctx, i, t);
-      if (s.convention === 'annotated' && t === s.paddingIdx) continue;
-      denominator += weights ? weights[t] : 1;
-    }
     const targetPtr = call.ints(targets, 'target');
+    // Every target is checked (and 'mean''s divisor D summed) by the kernel before any output is written.
+    const ctx = { what: 'target', numClasses: kClasses, ignoreIndex: s.ignoreIndex };
+    const { denominator } = call.run(
+      crossEntropyDenominatorKernel,
+      { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, classWeights: weight?.ptr ?? 0 },
+      ctx,
+    );
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / kClasses));
@@ -159,27 +153,26 @@ function computeInBlocks(
       const rows = Math.min(rowsPerBlock, n - r0);
       const [from, length] = [r0 * kClasses, rows * kClasses];
       new Float32Array(k.memory.buffer, blockPtr, length).set(logits.subarray(from, from + length));
-      const status = k.cross_entropy(
-        blockPtr,
-        targetPtr + 4 * r0,
-        rows,
-        kClasses,
-        s.conventionCode,
-        s.paddingIdx,
-        s.epsilon,
-        s.ignoreIndex,
-        weight?.ptr ?? 0,
-        zLoss,
-        REDUCTION_CODES.sum,
-        up.ptr && up.ptr + 4 * r0,
-        scale,
-        perRowPtr && perRowPtr + 4 * r0,
-        dest ? blockPtr : 0,
+      const r = call.run(
+        crossEntropyKernel,
+        {
+          smoothing: smoothingParams(s),
+          logits: blockPtr,
+          targets: targetPtr + 4 * r0,
+          numRows: rows,
+          classWeights: weight?.ptr ?? 0,
+          zLoss,
+          reduction: ReductionCode.sum,
+          upstreamPerRow: up.ptr && up.ptr + 4 * r0,
+          upstream: scale,
+          perRowLosses: perRowPtr && perRowPtr + 4 * r0,
+          grad: dest ? blockPtr : 0,
+        },
+        ctx,
       );
-      call.check(status, ctx);
-      total += k.last_result(0);
-      nll += k.last_result(1);
-      smooth += k.last_result(2);
+      total += r.loss;
+      nll += r.nll;
+      smooth += r.smooth;
       if (dest) {
         const grad = new Float32Array(k.memory.buffer, blockPtr, length);
         if (dest instanceof WasmArray) new Float32Array(k.memory.buffer, destPtr + 4 * from, length).set(grad);

@@ -2,6 +2,7 @@
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
+import { klDivKernel, ScaleKind, TargetForm } from '../wasm-interface.generated';
 import { flag, oneOfThese, optional, options, positiveInteger } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
@@ -35,10 +36,15 @@ function compute(where: string, input: unknown, target: unknown, rawOptions: unk
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', x.length, `as many values as input (${x.length})`) : { ptr: 0, scalar: 1 };
     const termsPtr = reduction === 'none' ? call.output(x.length, 'the elementwise terms') : 0;
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
-    const [kind, scale] = up.ptr ? [2, 1] : [0, up.scalar * factor];
-    const status = k.kl_div(x.ptr, t.ptr, n, kClasses, logTarget, kind, up.ptr, scale, termsPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'target', numClasses: kClasses });
-    const loss = reduction === 'none' ? call.read(termsPtr, x.length) : k.last_result(0) * (reduction === 'sum' ? 1 : factor);
+    // With N·K upstream values ('none') they scale each term; otherwise one factor does.
+    const [scaleKind, scale] = up.ptr ? [ScaleKind.perElement, 1] : [ScaleKind.uniform, up.scalar * factor];
+    const targetForm = logTarget ? TargetForm.logProbabilities : TargetForm.probabilities;
+    const r = call.run(
+      klDivKernel,
+      { input: x.ptr, target: t.ptr, numRows: n, numClasses: kClasses, targetForm, scaleKind, scaleValues: up.ptr, scale, terms: termsPtr, grad: grad?.ptr ?? 0 },
+      { what: 'target', numClasses: kClasses },
+    );
+    const loss = reduction === 'none' ? call.read(termsPtr, x.length) : r.sum * (reduction === 'sum' ? 1 : factor);
     return { loss, grad: grad?.finish() };
   });
 }

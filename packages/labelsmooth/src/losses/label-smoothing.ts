@@ -2,8 +2,9 @@
 // way the seed uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`, `crit(x, target)`,
 // then `crit.true_dist`.
 import { withCall, type FloatArray } from '../call';
-import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
+import { resolveSmoothing, smoothingParams, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
+import { crossEntropyKernel, labelSmoothingKlKernel, ReductionCode, targetEntropyKernel } from '../wasm-interface.generated';
 import { smoothTargets } from '../smooth-targets';
 import { flag, int32Targets, optional, options } from '../validate';
 import { rowCount } from './shape';
@@ -73,13 +74,33 @@ export class LabelSmoothing {
       if (this.fromLogits) {
         // KL = H(q, p) − H(q): the cross-entropy kernel (sum), minus the targets' entropy for
         // every row that counts (their number is the kernel's denominator without weights).
-        const status = k.cross_entropy(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, 0, 1, 0, 1, 0, gradPtr);
-        call.check(status, { what: 'target', numClasses: s.numClasses });
-        loss = k.last_result(0) - k.last_result(4) * k.target_entropy(s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon);
+        const ctx = { what: 'target', numClasses: s.numClasses };
+        const ce = call.run(
+          crossEntropyKernel,
+          {
+            smoothing: smoothingParams(s),
+            logits: input.ptr,
+            targets: targetPtr,
+            numRows: n,
+            classWeights: 0,
+            zLoss: 0,
+            reduction: ReductionCode.sum,
+            upstreamPerRow: 0,
+            upstream: 1,
+            perRowLosses: 0,
+            grad: gradPtr,
+          },
+          ctx,
+        );
+        const { entropy } = call.run(targetEntropyKernel, { smoothing: smoothingParams(s) }, ctx);
+        loss = ce.loss - ce.denominator * entropy;
       } else {
-        const status = k.label_smoothing_kl(input.ptr, targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, 0, gradPtr);
-        call.check(status, { what: 'target', numClasses: s.numClasses });
-        loss = k.last_result(0);
+        const kl = call.run(
+          labelSmoothingKlKernel,
+          { smoothing: smoothingParams(s), input: input.ptr, targets: targetPtr, numRows: n, perRowLosses: 0, grad: gradPtr },
+          { what: 'target', numClasses: s.numClasses },
+        );
+        loss = kl.loss;
       }
       return { loss, grad: call.read(gradPtr, input.length) };
     });

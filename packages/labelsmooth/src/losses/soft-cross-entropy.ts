@@ -2,6 +2,7 @@
 // target have the same shape (docs/semantics.md §3).
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
+import { softCrossEntropyKernel } from '../wasm-interface.generated';
 import { oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
 import type { CrossEntropyReduction, LossAndGradient } from './cross-entropy';
 import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
@@ -35,9 +36,11 @@ function compute(where: string, logits: unknown, probs: unknown, rawOptions: unk
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
     const rowScale = reduction === 'mean' ? up.scalar / n : up.scalar;
-    const status = k.soft_cross_entropy(x.ptr, t.ptr, n, kClasses, epsilon, weightPtr, up.ptr, rowScale, perRowPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'probs', numClasses: kClasses });
-    const sum = k.last_result(0);
+    const { sum } = call.run(
+      softCrossEntropyKernel,
+      { logits: x.ptr, targets: t.ptr, numRows: n, numClasses: kClasses, epsilon, classWeights: weightPtr, scalePerRow: up.ptr, scale: rowScale, perRowLosses: perRowPtr, grad: grad?.ptr ?? 0 },
+      { what: 'probs', numClasses: kClasses },
+    );
     const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? sum / n : sum;
     return { loss, grad: grad?.finish() };
   });

@@ -4,6 +4,7 @@
 // of labels does not sum to 1).
 import { withCall, type FloatArray, type KernelCall } from '../call';
 import { kernels } from '../runtime';
+import { ScaleKind, sigmoidCrossEntropyKernel, softCrossEntropyKernel } from '../wasm-interface.generated';
 import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
@@ -213,8 +214,11 @@ function softmaxCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const scalePtr = g.values ? call.floats(g.values, 'the row factors').ptr : 0;
     const perRowPtr = call.output(n, 'the per-row losses');
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
-    const status = k.soft_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, 0, scalePtr, g.scalar, perRowPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'onehotLabels', numClasses: kClasses });
+    call.run(
+      softCrossEntropyKernel,
+      { logits: x.ptr, targets: y.ptr, numRows: n, numClasses: kClasses, epsilon, classWeights: 0, scalePerRow: scalePtr, scale: g.scalar, perRowLosses: perRowPtr, grad: grad?.ptr ?? 0 },
+      { what: 'onehotLabels', numClasses: kClasses },
+    );
     const perRow = call.read(perRowPtr, n);
     return { loss: reduceLoss(reduction, perRow, w, divisor, 1), grad: grad?.finish() };
   });
@@ -241,11 +245,6 @@ function reduceSum(reduction: Reduction, weightedSum: number, w: Weights | undef
   return weightedSum / divisor;
 }
 
-// The sigmoid kernel's scale kinds (`element_scale` in crates/wasm/src/losses.rs): one number, one per row, one per value.
-const SCALE_SCALAR = 0;
-const SCALE_PER_ROW = 1;
-const SCALE_PER_ELEMENT = 2;
-
 function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOptions: unknown, withGrad: boolean) {
   const { o, kClasses, epsilon, reduction } = commonInputs(where, rawOptions);
   const k = kernels();
@@ -257,15 +256,18 @@ function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const total = x.length;
     const divisor = reductionDivisor(reduction, w, total);
     const g = scalesFor(call, o, withGrad, reduction, w, divisor, total, kClasses);
-    const kind = !g.values ? SCALE_SCALAR : g.perValue ? SCALE_PER_ELEMENT : SCALE_PER_ROW;
+    const scaleKind = !g.values ? ScaleKind.uniform : g.perValue ? ScaleKind.perElement : ScaleKind.perRow;
     const scalePtr = g.values ? call.floats(g.values, 'the weights').ptr : 0;
     // Unweighted and reduced, the loss is the kernel's own sum: no N×K losses written and read back.
     const elementwise = reduction === Reduction.NONE || w !== undefined;
     const lossesPtr = elementwise ? call.output(total, 'the elementwise losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, total, o) : undefined;
-    const status = k.sigmoid_cross_entropy(x.ptr, y.ptr, n, kClasses, epsilon, kind, scalePtr, g.scalar, lossesPtr, grad?.ptr ?? 0);
-    call.check(status, { what: 'multiClassLabels', numClasses: kClasses });
-    if (!elementwise) return { loss: reduceSum(reduction, k.last_result(0), w, total, divisor), grad: grad?.finish() };
+    const r = call.run(
+      sigmoidCrossEntropyKernel,
+      { logits: x.ptr, labels: y.ptr, numRows: n, numClasses: kClasses, epsilon, scaleKind, scaleValues: scalePtr, scale: g.scalar, losses: lossesPtr, grad: grad?.ptr ?? 0 },
+      { what: 'multiClassLabels', numClasses: kClasses },
+    );
+    if (!elementwise) return { loss: reduceSum(reduction, r.sum, w, total, divisor), grad: grad?.finish() };
     const losses = call.read(lossesPtr, total);
     return { loss: reduceLoss(reduction, losses, w, divisor, kClasses), grad: grad?.finish() };
   });
