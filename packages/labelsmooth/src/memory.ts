@@ -1,9 +1,10 @@
-// Buffers in wasm memory for the duration of one call. Views over wasm memory are created after
-// the last allocation of a call and never cached: growing memory detaches the old buffer, and
-// Node 20's V8 can keep reporting a detached view's old length in optimised code.
+// WebAssembly memory: allocating blocks in it (for one call, `KernelCall` in call.ts; for a
+// WasmArray, wasm-array.ts) and recognising the buffers it has had. Views over wasm memory are
+// created after the last allocation of a call and never cached: growing memory detaches the old
+// buffer, and Node 20's V8 can keep reporting a detached view's old length in optimised code.
 import type { KernelExports } from './runtime-types';
 
-/** A block of wasm memory owned by one call. */
+/** A block of wasm memory, freed with `dealloc(ptr, bytes)`. */
 export interface Block {
   readonly ptr: number;
   readonly bytes: number;
@@ -57,37 +58,4 @@ export function allocate(k: KernelExports, bytes: number, what: string): Block {
     );
   }
   return { ptr, bytes };
-}
-
-/**
- * Runs `body` with blocks of the given sizes and frees them afterwards, whatever happens. The
- * sizes are checked before the first allocation (a request that cannot fit is refused with a
- * RangeError and nothing allocated); a failed allocation frees the blocks already taken.
- */
-export function withBlocks<T>(k: KernelExports, sizes: ReadonlyArray<readonly [bytes: number, what: string]>, body: (blocks: Block[]) => T): T {
-  let total = 0;
-  for (const [bytes, what] of sizes) {
-    if (!(bytes >= 0) || !Number.isSafeInteger(bytes) || bytes > MAX_BLOCK_BYTES) allocate(k, bytes, what); // throws, allocating nothing
-    total += bytes;
-  }
-  if (total > MAX_MEMORY_BYTES) {
-    throw new RangeError(
-      `labelsmooth: ${sizes.map(([, what]) => what).join(' and ')} would need ${total} bytes of WebAssembly memory, more than it can hold (${gib(MAX_MEMORY_BYTES)}): split the batch`,
-    );
-  }
-  const blocks: Block[] = [];
-  try {
-    for (const [bytes, what] of sizes) blocks.push(allocate(k, bytes, what));
-    return body(blocks);
-  } finally {
-    for (const block of blocks) k.dealloc(block.ptr, block.bytes);
-  }
-}
-
-export function f32View(k: KernelExports, block: Block, length: number): Float32Array {
-  return new Float32Array(k.memory.buffer, block.ptr, length);
-}
-
-export function i32View(k: KernelExports, block: Block, length: number): Int32Array {
-  return new Int32Array(k.memory.buffer, block.ptr, length);
 }

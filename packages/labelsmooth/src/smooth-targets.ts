@@ -1,6 +1,5 @@
+import { withCall } from './call';
 import { resolveSmoothing, type SmoothingOptions } from './conventions';
-import { checkStatus } from './kernel-errors';
-import { f32View, i32View, withBlocks } from './memory';
 import { kernels } from './runtime';
 import { int32Targets, options } from './validate';
 
@@ -20,17 +19,12 @@ export function smoothTargets(target: Int32Array | number[], numClasses: number,
   const n = targets.length;
   const outLength = n * s.numClasses;
   const k = kernels();
-  return withBlocks(
-    k,
-    [
-      [n * 4, 'target'],
-      [outLength * 4, 'the smoothed targets'],
-    ],
-    ([targetBlock, outBlock]) => {
-      i32View(k, targetBlock, n).set(targets);
-      const status = k.smooth_targets(targetBlock.ptr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, outBlock.ptr);
-      checkStatus(k, status, { where, what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
-      return f32View(k, outBlock, outLength).slice();
-    },
-  );
+  return withCall(k, where, (call) => {
+    // The N·K output first: one too large for wasm memory is refused before anything is allocated.
+    const outPtr = call.output(outLength, 'the smoothed targets');
+    const targetPtr = call.ints(targets, 'target');
+    const status = k.smooth_targets(targetPtr, n, s.numClasses, s.conventionCode, s.paddingIdx, s.epsilon, s.ignoreIndex, outPtr);
+    call.check(status, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
+    return call.read(outPtr, outLength);
+  });
 }
