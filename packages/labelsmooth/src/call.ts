@@ -83,32 +83,16 @@ export class KernelCall {
   }
 
   /**
-   * Where the kernel writes an N·K output that the caller wants in `dest` (a Float32Array or a
-   * WasmArray): a WasmArray is written directly; a Float32Array gets a block copied out by
-   * `finish`.
-   */
-  outputInto(dest: FloatArray, length: number, what: string): { ptr: number; finish: () => void } {
-    if (dest instanceof WasmArray) {
-      const { ptr } = wasmArrayBlock(dest, this.k, this.where, what);
-      return { ptr, finish: () => {} };
-    }
-    notDetached(this.where, what, dest);
-    const target = { source: dest, wasmAddress: dest.buffer === this.k.memory.buffer ? dest.byteOffset : undefined };
-    const ptr = this.output(length, what);
-    return { ptr, finish: () => this.writeBack(target, ptr, length) };
-  }
-
-  /**
    * Copies `length` floats at `ptr` into the caller's array `dest` (a staged argument or an
-   * output): a WasmArray through a fresh view, a view of wasm memory at the address it had when
-   * the call began (the view itself may have been detached by a growth since), any other
-   * Float32Array (shared ones included) with `set`.
+   * output), from its value `offset` on: a WasmArray through a fresh view, a view of wasm memory
+   * at the address it had when the call began (the view itself may have been detached by a
+   * growth since), any other Float32Array (shared ones included) with `set`.
    */
-  writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number): void {
-    const from = new Float32Array(this.k.memory.buffer, ptr, length);
-    if (dest.source instanceof WasmArray) dest.source.view.set(from);
-    else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress, length).set(from);
-    else dest.source.set(from);
+  writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number, offset = 0): void {
+    const values = new Float32Array(this.k.memory.buffer, ptr, length);
+    if (dest.source instanceof WasmArray) dest.source.view.set(values, offset);
+    else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress + 4 * offset, length).set(values);
+    else dest.source.set(values, offset);
   }
 
   /** A copy of `length` floats at `ptr`, owned by the caller (never a view of wasm memory). */

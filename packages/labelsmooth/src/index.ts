@@ -14,7 +14,7 @@ export { klDiv, klDivWithGrad } from './losses/kl-div';
 export type { KlDivOptions, KlDivGradOptions, KlDivReduction } from './losses/kl-div';
 export { LabelSmoothing } from './losses/label-smoothing';
 export type { LabelSmoothingOptions } from './losses/label-smoothing';
-export type { GradientOptions } from './losses/shape';
+export type { GradientOptions } from './losses/gradient-destination';
 export { allocFloat32, WasmArray } from './wasm-array';
 export type { FloatArray } from './call';
 export { renderHeatmap, renderHeatmapWithLayout, renderHeatmapPng, encodePng, viridis } from './heatmap';

@@ -5,9 +5,9 @@ import { resolveSmoothing, type ResolvedSmoothing, type SmoothingOptions } from 
 import { targetOutOfRange } from '../kernel-errors';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
-import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options } from '../validate';
-import { WasmArray, wasmArrayBlock } from '../wasm-array';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options, rowCount } from '../validate';
+import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
 export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
 const REDUCTION_CODES: Record<CrossEntropyReduction, number> = { none: 0, sum: 1, mean: 2 };
@@ -56,8 +56,9 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
   const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
   const zLoss = optional(where, 'options.zLoss', o.zLoss, 0, nonNegativeNumber);
   const targets = int32Targets(where, 'target', target);
-  if (chunkable(logits, o, withGrad)) return computeInBlocks(where, logits, targets, s, reduction, zLoss, o, withGrad);
   const k = kernels();
+  const blocks = blockPath(k, where, logits, o, withGrad);
+  if (blocks) return computeInBlocks(where, blocks.logits, targets, s, reduction, zLoss, o, blocks.grad);
   return withCall(k, where, (call) => {
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, s.numClasses);
@@ -102,18 +103,30 @@ const BLOCK_FLOATS = 1 << 16; // 256 KiB of logits per block
 const BLOCKS_FROM = 1 << 18; // below 1 MiB of logits the whole array is staged at once
 const BLOCK_MIN_ROWS = 16;
 
-/** Whether a call can take the block path: large, well-formed plain arrays (anything else takes
- * the general path, which also reports every error). */
-function chunkable(logits: unknown, o: Partial<CrossEntropyGradOptions>, withGrad: boolean): logits is Float32Array {
-  if (!isFloat32Array(logits) || logits.length < BLOCKS_FROM || isWasmMemoryBuffer(logits.buffer) || isDetached(logits)) return false;
-  if (typeof o.numClasses !== 'number' || o.numClasses * BLOCK_MIN_ROWS > BLOCK_FLOATS) return false;
-  if (!withGrad) return true;
-  if (o.inPlace !== undefined && typeof o.inPlace !== 'boolean') return false;
+/**
+ * Whether a call takes the block path (large, well-formed plain arrays), and where its gradient
+ * goes. Anything else takes the general path, which also reports every error, in its order.
+ */
+function blockPath(
+  k: ReturnType<typeof kernels>,
+  where: string,
+  logits: unknown,
+  o: Partial<CrossEntropyGradOptions>,
+  withGrad: boolean,
+): { logits: Float32Array; grad: GradientDestination | undefined } | undefined {
+  if (!isFloat32Array(logits) || logits.length < BLOCKS_FROM || isWasmMemoryBuffer(logits.buffer) || isDetached(logits)) return undefined;
+  if (typeof o.numClasses !== 'number' || o.numClasses * BLOCK_MIN_ROWS > BLOCK_FLOATS) return undefined;
+  if (!withGrad) return { logits, grad: undefined };
+  // A view of wasm memory as gradOut: the blocks' allocations could detach it. The logits' own
+  // array as gradOut stays on the general path, where it has always been: on this one it would get
+  // inPlace's numbers, whose 'mean' scale is rounded to float32 once more (test/blocks.test.ts).
   const dest = o.gradOut;
-  if (dest === undefined) return true;
-  if (o.inPlace) return false;
-  if (dest instanceof WasmArray) return !dest.freed && dest.length === logits.length;
-  return isFloat32Array(dest) && dest !== logits && dest.length === logits.length && !isWasmMemoryBuffer(dest.buffer) && !isDetached(dest);
+  if (dest === logits || (isFloat32Array(dest) && isWasmMemoryBuffer(dest.buffer))) return undefined;
+  try {
+    return { logits, grad: gradientDestination(k, where, o, logits, logits.length) };
+  } catch {
+    return undefined; // refused: the general path throws the same error, after the checks it makes first
+  }
 }
 
 function computeInBlocks(
@@ -124,7 +137,7 @@ function computeInBlocks(
   reduction: CrossEntropyReduction,
   zLoss: number,
   o: Partial<CrossEntropyGradOptions>,
-  withGrad: boolean,
+  grad: GradientDestination | undefined,
 ): Computed {
   const kClasses = s.numClasses;
   const n = rowCount(where, 'logits', logits.length, kClasses);
@@ -146,12 +159,12 @@ function computeInBlocks(
       denominator += weights ? weights[t] : 1;
     }
     const targetPtr = call.ints(targets, 'target');
-    const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
+    const up = grad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / kClasses));
     const blockPtr = call.output(Math.min(n, rowsPerBlock) * kClasses, 'a block of logits');
-    const dest = !withGrad ? undefined : o.inPlace ? logits : o.gradOut === undefined ? new Float32Array(logits.length) : o.gradOut;
-    const destPtr = dest instanceof WasmArray ? wasmArrayBlock(dest, k, where, 'options.gradOut').ptr : 0;
+    // The kernel computes each block's gradient in place in the block, copied out to where it goes.
+    const dest = grad && gradientCopy(call, grad, { source: logits }, logits.length);
     // The kernel sums each block; 'mean' is that sum over D, and the gradient's scale carries 1/D.
     const scale = reduction === 'mean' ? (denominator === 0 ? NaN : up.scalar / denominator) : up.scalar;
     let [total, nll, smooth] = [0, 0, 0];
@@ -181,13 +194,11 @@ function computeInBlocks(
       nll += k.last_result(1);
       smooth += k.last_result(2);
       if (dest) {
-        const grad = new Float32Array(k.memory.buffer, blockPtr, length);
-        if (dest instanceof WasmArray) new Float32Array(k.memory.buffer, destPtr + 4 * from, length).set(grad);
-        else dest.set(grad, from);
+        dest.write(blockPtr, from, length);
       }
     }
     const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? (denominator === 0 ? NaN : total / denominator) : total;
-    return { loss, grad: dest, parts: { nll, smooth, denominator } };
+    return { loss, grad: dest?.array, parts: { nll, smooth, denominator } };
   });
 }
 

@@ -2,9 +2,10 @@
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
-import { flag, oneOfThese, optional, options, positiveInteger } from '../validate';
+import { flag, oneOfThese, optional, options, positiveInteger, rowCount } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
 export type KlDivReduction = 'none' | 'sum' | 'mean' | 'batchmean';
 

@@ -5,8 +5,7 @@ import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
 import { smoothTargets } from '../smooth-targets';
-import { flag, int32Targets, optional, options } from '../validate';
-import { rowCount } from './shape';
+import { flag, int32Targets, optional, options, rowCount } from '../validate';
 
 export interface LabelSmoothingOptions {
   /** K, the number of classes (the vocabulary size). */

@@ -2,9 +2,10 @@
 // target have the same shape (docs/semantics.md §3).
 import { withCall, type FloatArray } from '../call';
 import { kernels } from '../runtime';
-import { oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
+import { oneOfThese, optional, options, positiveInteger, rowCount, smoothingEpsilon } from '../validate';
 import type { CrossEntropyReduction, LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
 export interface SoftCrossEntropyOptions {
   numClasses: number;

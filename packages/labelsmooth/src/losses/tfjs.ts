@@ -4,10 +4,11 @@
 // of labels does not sum to 1).
 import { withCall, type FloatArray, type KernelCall } from '../call';
 import { kernels } from '../runtime';
-import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
+import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, rowCount, smoothingEpsilon } from '../validate';
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
 /** tfjs's `Reduction`, with tfjs's values, so `tf.Reduction.MEAN` works here too. */
 export const Reduction = { NONE: 0, MEAN: 1, SUM: 2, SUM_BY_NONZERO_WEIGHTS: 3 } as const;
