@@ -1,15 +1,14 @@
 // Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
 import { withCall, type FloatArray } from '../call';
-import { resolveSmoothing, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
+import { REDUCTIONS, reductionOption, resolveSmoothing, type CrossEntropyReduction, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { targetOutOfRange } from '../kernel-errors';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
-import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options, rowCount } from '../validate';
+import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneTargetPerRow, optional, options, rowCount } from '../validate';
 import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
-import { upstreamOf } from './staged-options';
+import { classWeights, upstreamOf } from './staged-options';
 
-export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
 const REDUCTION_CODES: Record<CrossEntropyReduction, number> = { none: 0, sum: 1, mean: 2 };
 
 export interface CrossEntropyOptions extends SmoothingOptions {
@@ -53,7 +52,7 @@ interface Computed {
 function compute(where: string, logits: unknown, target: unknown, rawOptions: unknown, withGrad: boolean): Computed {
   const o = options<CrossEntropyGradOptions>(where, rawOptions);
   const s = resolveSmoothing(where, o.numClasses, o, { numClasses: 'options.numClasses', labelSmoothing: 'options.labelSmoothing' });
-  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
+  const reduction = reductionOption(where, o.reduction, REDUCTIONS);
   const zLoss = optional(where, 'options.zLoss', o.zLoss, 0, nonNegativeNumber);
   const targets = int32Targets(where, 'target', target);
   const k = kernels();
@@ -62,10 +61,8 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
   return withCall(k, where, (call) => {
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, s.numClasses);
-    if (targets.length !== n) {
-      throw new RangeError(`${where}: target must have one class index per row of logits (${n}), received ${targets.length}`);
-    }
-    const weightPtr = o.weight === undefined ? 0 : call.floats(o.weight, 'options.weight', s.numClasses, `numClasses (${s.numClasses}) values`).ptr;
+    oneTargetPerRow(where, targets, n, 'logits');
+    const weightPtr = classWeights(call, o.weight, s.numClasses)?.ptr ?? 0;
     const targetPtr = call.ints(targets, 'target');
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
@@ -141,12 +138,10 @@ function computeInBlocks(
 ): Computed {
   const kClasses = s.numClasses;
   const n = rowCount(where, 'logits', logits.length, kClasses);
-  if (targets.length !== n) {
-    throw new RangeError(`${where}: target must have one class index per row of logits (${n}), received ${targets.length}`);
-  }
+  oneTargetPerRow(where, targets, n, 'logits');
   const k = kernels();
   return withCall(k, where, (call) => {
-    const weight = o.weight === undefined ? undefined : call.floats(o.weight, 'options.weight', kClasses, `numClasses (${kClasses}) values`);
+    const weight = classWeights(call, o.weight, kClasses);
     const weights = weight && new Float32Array(k.memory.buffer, weight.ptr, kClasses).slice();
     // Every target is checked (and 'mean''s divisor D summed) before any output is written.
     const ctx = { where, what: 'target', numClasses: kClasses, ignoreIndex: s.ignoreIndex };

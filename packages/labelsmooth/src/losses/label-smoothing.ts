@@ -5,7 +5,7 @@ import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
 import { smoothTargets } from '../smooth-targets';
-import { flag, int32Targets, optional, options, rowCount } from '../validate';
+import { flag, int32Targets, oneTargetPerRow, optional, options, rowCount } from '../validate';
 
 export interface LabelSmoothingOptions {
   /** K, the number of classes (the vocabulary size). */
@@ -65,7 +65,7 @@ export class LabelSmoothing {
     const { loss, grad } = withCall(k, where, (call) => {
       const input = call.floats(x, 'x');
       const n = rowCount(where, 'x', input.length, s.numClasses);
-      if (targets.length !== n) throw new RangeError(`${where}: target must have one class index per row of x (${n}), received ${targets.length}`);
+      oneTargetPerRow(where, targets, n, 'x');
       const targetPtr = call.ints(targets, 'target');
       const gradPtr = call.output(input.length, 'the gradient');
       let loss: number;

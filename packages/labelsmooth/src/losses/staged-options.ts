@@ -1,6 +1,12 @@
-// The options several losses stage in wasm memory, each read one way: the `upstream` gradient.
-import type { KernelCall } from '../call';
+// The options several losses stage in wasm memory, each read one way: per-class `weight` and the
+// `upstream` gradient.
+import type { KernelCall, Staged } from '../call';
 import { describe } from '../validate';
+
+/** PyTorch's per-class `weight` (K values), staged; undefined when not given. */
+export function classWeights(call: KernelCall, value: unknown, k: number): Staged | undefined {
+  return value === undefined ? undefined : call.floats(value, 'options.weight', k, `numClasses (${k}) values`);
+}
 
 /**
  * The upstream gradient: for unreduced losses an array of `length` values (default ones), for

@@ -3,8 +3,9 @@
 // true derivative of the returned loss (tfjs's hand-written `softmax − labels` is not, when a row
 // of labels does not sum to 1).
 import { withCall, type FloatArray, type KernelCall } from '../call';
+import { labelSmoothingOption } from '../conventions';
 import { kernels } from '../runtime';
-import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, rowCount, smoothingEpsilon } from '../validate';
+import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, rowCount } from '../validate';
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, type GradientOptions } from './gradient-destination';
@@ -183,7 +184,7 @@ function commonInputs(where: string, rawOptions: unknown) {
   return {
     o,
     kClasses: positiveInteger(where, 'options.numClasses', o.numClasses),
-    epsilon: optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon),
+    epsilon: labelSmoothingOption(where, o.labelSmoothing),
     reduction: optional<Reduction>(where, 'options.reduction', o.reduction, Reduction.SUM_BY_NONZERO_WEIGHTS, checkReduction),
   };
 }
