@@ -16,6 +16,14 @@ import { WasmArray, wasmArrayBlock } from './wasm-array';
 /** A float array argument: a Float32Array (copied into wasm memory) or a WasmArray (not copied). */
 export type FloatArray = Float32Array | WasmArray;
 
+/** Checks that `value` is a float array: a WasmArray, or a Float32Array whose buffer is live. */
+export function floatArray(where: string, what: string, value: unknown): FloatArray {
+  if (value instanceof WasmArray) return value;
+  if (!isFloat32Array(value)) throw new TypeError(`${where}: ${what} must be a Float32Array or a WasmArray, received ${describe(value)}`);
+  notDetached(where, what, value);
+  return value;
+}
+
 /** A float argument staged in wasm memory. */
 export interface Staged {
   ptr: number;
@@ -39,23 +47,21 @@ export class KernelCall {
 
   /** Checks that `value` is a float array and stages it (`length` checked when given). */
   floats(value: unknown, what: string, length?: number, lengthRule?: string): Staged {
+    const array = floatArray(this.where, what, value);
     let staged: Staged;
     let copyFrom: Float32Array | undefined;
-    if (value instanceof WasmArray) {
-      const { ptr, length: len } = wasmArrayBlock(value, this.k, this.where, what);
-      staged = { ptr, length: len, source: value };
-    } else if (isFloat32Array(value)) {
-      notDetached(this.where, what, value);
-      staged = { ptr: 0, length: value.length, source: value };
-      if (isWasmMemoryBuffer(value.buffer)) {
-        // Copied out now: the allocation below may grow the memory and detach `value`.
-        if (value.buffer === this.k.memory.buffer) staged.wasmAddress = value.byteOffset;
-        copyFrom = value.slice();
-      } else {
-        copyFrom = value;
-      }
+    if (array instanceof WasmArray) {
+      const { ptr, length: len } = wasmArrayBlock(array, this.k, this.where, what);
+      staged = { ptr, length: len, source: array };
     } else {
-      throw new TypeError(`${this.where}: ${what} must be a Float32Array or a WasmArray, received ${describe(value)}`);
+      staged = { ptr: 0, length: array.length, source: array };
+      if (isWasmMemoryBuffer(array.buffer)) {
+        // Copied out now: the allocation below may grow the memory and detach `array`.
+        if (array.buffer === this.k.memory.buffer) staged.wasmAddress = array.byteOffset;
+        copyFrom = array.slice();
+      } else {
+        copyFrom = array;
+      }
     }
     if (length !== undefined && staged.length !== length) {
       throw new RangeError(`${this.where}: ${what} must have ${lengthRule ?? `${length} values`}, received ${staged.length} values`);

@@ -2,8 +2,8 @@
 // delivered the same way by every loss, and by both of cross-entropy's staging paths (the whole
 // array at once, `gradientTarget`; a block of rows at a time, `gradientCopy` in
 // losses/cross-entropy.ts).
-import type { FloatArray, KernelCall, Staged } from '../call';
-import { describe, flag, isFloat32Array, notDetached, optional } from '../validate';
+import { floatArray, type FloatArray, type KernelCall, type Staged } from '../call';
+import { flag, optional } from '../validate';
 import { WasmArray, wasmArrayBlock } from '../wasm-array';
 
 /** Where a gradient goes. */
@@ -32,14 +32,10 @@ export type GradientDestination =
 /** Checks `options.inPlace` and `options.gradOut` against logits of `length` values. */
 export function gradientDestination(k: KernelCall['k'], where: string, opts: GradientOptions, logits: FloatArray, length: number): GradientDestination {
   const inPlace = optional(where, 'options.inPlace', opts.inPlace, false, flag);
-  const dest = opts.gradOut;
-  if (inPlace && dest !== undefined) throw new TypeError(`${where}: give options.gradOut or options.inPlace, not both`);
+  if (inPlace && opts.gradOut !== undefined) throw new TypeError(`${where}: give options.gradOut or options.inPlace, not both`);
   if (inPlace) return { kind: 'logits' };
-  if (dest === undefined) return { kind: 'new' };
-  if (!isFloat32Array(dest) && !(dest instanceof WasmArray)) {
-    throw new TypeError(`${where}: options.gradOut must be a Float32Array or a WasmArray, received ${describe(dest)}`);
-  }
-  if (isFloat32Array(dest)) notDetached(where, 'options.gradOut', dest);
+  if (opts.gradOut === undefined) return { kind: 'new' };
+  const dest = floatArray(where, 'options.gradOut', opts.gradOut);
   if (dest.length !== length) {
     throw new RangeError(`${where}: options.gradOut must have ${length} values (N×numClasses), received ${dest.length} values`);
   }
