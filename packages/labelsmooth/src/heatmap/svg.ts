@@ -1,5 +1,5 @@
-// A heatmap of an N×K matrix as a standalone SVG string, the picture the seed gets from
-// `plt.imshow(crit.true_dist)`: viridis cells (row 0 at the top), a colour bar with values, row
+// A heatmap of an N×K matrix as a standalone SVG string, the picture the Annotated Transformer
+// draws with `plt.imshow(crit.true_dist)`: viridis cells (row 0 at the top), a colour bar with values, row
 // and class labels, the values printed in the cells when the matrix is small, and a title.
 // Pure string building: no DOM, so it runs the same in Node, browsers, Deno, Bun and workers.
 import { describe, flag, numberAtLeast, optional, options, text } from '../validate';

@@ -1,6 +1,6 @@
 // The Annotated Transformer / pyitcast `LabelSmoothing` criterion (docs/semantics.md §5) as a class, the
-// way the seed uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`, `crit(x, target)`,
-// then `crit.true_dist`.
+// way the Annotated Transformer uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`,
+// `crit(x, target)`, then `crit.true_dist`.
 import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
@@ -15,8 +15,8 @@ export interface LabelSmoothingOptions {
   /** ε in [0, 1]: `1−ε` on the target, `ε/(K−2)` on the other non-padding classes. */
   smoothing: number;
   /**
-   * false (default, as the seed): `forward` takes log-probabilities x and returns the summed
-   * KL. true: it takes logits and applies log-softmax itself, fused.
+   * false (default, as in the Annotated Transformer): `forward` takes log-probabilities x and
+   * returns the summed KL. true: it takes logits and applies log-softmax itself, fused.
    */
   fromLogits?: boolean;
 }
