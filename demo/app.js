@@ -2,7 +2,8 @@
 // build, copied next to this file as labelsmooth.mjs by demo/build.mjs).
 import { backend, crossEntropy, crossEntropyParts, init, renderHeatmap, smoothTargets } from './labelsmooth.mjs';
 
-const SEED = {
+/** The Annotated Transformer's label-smoothing example, which the page starts with. */
+const EXAMPLE = {
   epsilon: 0.5,
   numClasses: 5,
   convention: 'annotated',
@@ -252,13 +253,13 @@ function showError(message) {
   document.body.dataset.renders = String(renders);
 }
 
-function resetSeed() {
-  els.epsilon.value = String(SEED.epsilon);
-  els.numClasses.value = String(SEED.numClasses);
-  els.convention.value = SEED.convention;
-  els.paddingIdx.value = String(SEED.paddingIdx);
-  els.targets.value = SEED.targets;
-  els.logits.value = SEED.logits;
+function resetExample() {
+  els.epsilon.value = String(EXAMPLE.epsilon);
+  els.numClasses.value = String(EXAMPLE.numClasses);
+  els.convention.value = EXAMPLE.convention;
+  els.paddingIdx.value = String(EXAMPLE.paddingIdx);
+  els.targets.value = EXAMPLE.targets;
+  els.logits.value = EXAMPLE.logits;
   lastShape = '';
   render();
 }
@@ -276,7 +277,7 @@ async function start() {
   for (const el of [els.epsilon, els.numClasses, els.convention, els.paddingIdx, els.targets, els.logits]) {
     el.addEventListener('input', render);
   }
-  $('reset-seed').addEventListener('click', resetSeed);
+  $('reset-example').addEventListener('click', resetExample);
   render();
   document.body.dataset.ready = 'true';
 }

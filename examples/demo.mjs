@@ -1,7 +1,7 @@
-// The seed example of label smoothing (the Annotated Transformer / pyitcast `LabelSmoothing`):
-// 5 classes, padding class 0, ε = 0.5, targets [2, 1, 0]. Prints the smoothed target matrix
-// that the seed plots with plt.imshow(crit.true_dist), the seed's loss, and a label-smoothed
-// cross-entropy with its gradient.
+// The Annotated Transformer's label-smoothing example (its `LabelSmoothing` class, also in
+// pyitcast): 5 classes, padding class 0, ε = 0.5, targets [2, 1, 0]. Prints the smoothed target
+// matrix that the Annotated Transformer plots with plt.imshow(crit.true_dist), the example's loss,
+// and a label-smoothed cross-entropy with its gradient.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +12,7 @@ const target = [2, 1, 0];
 const trueDist = smoothTargets(target, size, { labelSmoothing: 0.5, convention: 'annotated', paddingIdx: 0 });
 const fmt = (v) => v.toFixed(4).padStart(9);
 
-console.log(`labelsmooth (${backend()} build): the seed's smoothed targets`);
+console.log(`labelsmooth (${backend()} build): the Annotated Transformer example's smoothed targets`);
 console.log(`LabelSmoothing(size=${size}, padding_idx=0, smoothing=0.5), target = [${target}]`);
 console.log();
 console.log(`           ${Array.from({ length: size }, (_, k) => `class ${k}`.padStart(9)).join('')}`);
@@ -24,11 +24,11 @@ target.forEach((t, row) => {
 console.log();
 console.log('1-ε = 0.5 on the target, ε/(K-2) = 0.1667 on the other non-padding classes, 0 in the padding column.');
 
-// The seed's loss: the course code calls crit(predict, target) with the probabilities themselves.
+// The example's loss: the course code calls crit(predict, target) with the probabilities themselves.
 const predict = new Float32Array([0, 0.2, 0.7, 0.1, 0, 0, 0.2, 0.7, 0.1, 0, 0, 0.2, 0.7, 0.1, 0]);
 const crit = new LabelSmoothing({ size, paddingIdx: 0, smoothing: 0.5 });
 console.log();
-console.log(`The seed's loss, crit(predict, target) with predict as given: ${crit.forward(predict, target).toFixed(5)}`);
+console.log(`The example's loss, crit(predict, target) with predict as given: ${crit.forward(predict, target).toFixed(5)}`);
 console.log(`With log(predict), as the Annotated Transformer notebook does: ${crit.forward(predict.map(Math.log), target)}`);
 console.log('  (log 0 = -inf where the target puts mass 1/6: the loss is +Infinity; torch 1.13 prints nan)');
 
@@ -41,10 +41,10 @@ console.log(`crossEntropy(logits 2×5, target [${labels}], { labelSmoothing: 0.1
 console.log('∂loss/∂logits:');
 for (let row = 0; row < labels.length; row++) console.log(`  ${Array.from(grad.subarray(row * 5, row * 5 + 5), fmt).join('')}`);
 
-// The seed ends with plt.imshow(crit.true_dist): the same picture, as an SVG heatmap (viridis, like
+// The example ends with plt.imshow(crit.true_dist): the same picture, as an SVG heatmap (viridis, like
 // matplotlib's default), written under target/ (git-ignored) or to the path given as argument.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const svgPath = path.resolve(process.argv[2] ?? path.join(repoRoot, 'target', 'seed-heatmap.svg'));
+const svgPath = path.resolve(process.argv[2] ?? path.join(repoRoot, 'target', 'annotated-example-heatmap.svg'));
 mkdirSync(path.dirname(svgPath), { recursive: true });
 writeFileSync(
   svgPath,
@@ -58,5 +58,5 @@ writeFileSync(
   }),
 );
 console.log();
-console.log(`The seed's heatmap (plt.imshow(crit.true_dist)): ${path.relative(process.cwd(), svgPath) || svgPath}`);
+console.log(`The example's heatmap (plt.imshow(crit.true_dist)): ${path.relative(process.cwd(), svgPath) || svgPath}`);
 console.log('(open it in a browser; `labelsmooth targets ... --plot FILE.svg` draws any other case)');

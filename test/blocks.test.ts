@@ -140,6 +140,27 @@ describe('crossEntropy on large plain arrays (block path)', () => {
     expectSameBits(r.grad as Float32Array, new Float32Array(N * K), 'grad');
   });
 
+  // The general path checks the gradient options before the kernel reads a target: a large call
+  // with bad options and a bad target gets the options' error too, the same on both paths
+  // (losses/gradient-destination.ts, gradientDestination).
+  it('gradient options the general path refuses get its errors, before any target is read', () => {
+    const { logits, targets } = problem(11);
+    targets[N - 1] = K;
+    const freed = allocFloat32(N * K);
+    freed.free();
+    const where = 'crossEntropyWithGrad';
+    const refused: Array<[string, Partial<CrossEntropyGradOptions>, string]> = [
+      ['inPlace not a boolean', { inPlace: 1 as never }, `${where}: options.inPlace must be true or false, received 1`],
+      ['gradOut and inPlace', { gradOut: new Float32Array(N * K), inPlace: true }, `${where}: give options.gradOut or options.inPlace, not both`],
+      ['gradOut too short', { gradOut: new Float32Array(N * K - 1) }, `${where}: options.gradOut must have ${N * K} values (N×numClasses), received ${N * K - 1} values`],
+      ['gradOut not an array', { gradOut: [0] as never }, `${where}: options.gradOut must be a Float32Array or a WasmArray, received an array of length 1`],
+      ['gradOut a freed WasmArray', { gradOut: freed }, `${where}: options.gradOut is a WasmArray that was freed`],
+    ];
+    for (const [name, bad, message] of refused) {
+      expect(() => crossEntropyWithGrad(logits, targets, { numClasses: K, ...bad }), name).toThrow(message);
+    }
+  });
+
   it('a bad target in the last block is refused before anything is written', () => {
     const { logits, targets } = problem(5);
     targets[N - 1] = K;

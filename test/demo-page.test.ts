@@ -177,7 +177,7 @@ describe('the demo page', () => {
   });
 
   it('resets to the seed and takes the screenshot', async () => {
-    await after(() => page.click('#reset-seed'));
+    await after(() => page.click('#reset-example'));
     expect((await shown('loss')).value).toBe(expected(0.5).loss);
     // One more ε so that the picture shows a moved slider: ε = 0.3.
     await after(() => page.locator('#epsilon').fill('0.3'));

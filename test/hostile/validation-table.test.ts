@@ -193,6 +193,12 @@ describe('validation table (docs/validation.md)', () => {
       expect(() => new LabelSmoothing(bad as never)).toThrow('LabelSmoothing: options must be an object');
     }
     expect(() => klDiv(X6(), X6(), undefined as never)).toThrow('klDiv: options.numClasses must be a positive integer, received undefined');
+    // Every function that takes options, the heatmaps included (an array was taken as options there).
+    for (const row of OPTION_TABLE.filter((r) => r.name !== 'init')) {
+      for (const bad of [null, 5, 'x', [1]]) {
+        expect(() => row.call(bad as never), `${row.name} ${JSON.stringify(bad)}`).toThrow(new TypeError(`${row.name}: options must be an object, received ${bad === null ? 'null' : Array.isArray(bad) ? 'an array of length 1' : JSON.stringify(bad)}`));
+      }
+    }
   });
 
   it('V11 numClasses: missing or not a number is a TypeError; 0, negative, fractional, NaN, ≥ 2^31 a RangeError', () => {

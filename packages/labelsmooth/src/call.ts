@@ -16,6 +16,14 @@ import { WasmArray, wasmArrayBlock } from './wasm-array';
 /** A float array argument: a Float32Array (copied into wasm memory) or a WasmArray (not copied). */
 export type FloatArray = Float32Array | WasmArray;
 
+/** Checks that `value` is a float array: a WasmArray, or a Float32Array whose buffer is live. */
+export function floatArray(where: string, what: string, value: unknown): FloatArray {
+  if (value instanceof WasmArray) return value;
+  if (!isFloat32Array(value)) throw new TypeError(`${where}: ${what} must be a Float32Array or a WasmArray, received ${describe(value)}`);
+  notDetached(where, what, value);
+  return value;
+}
+
 /** A float argument staged in wasm memory. */
 export interface Staged {
   ptr: number;
@@ -39,23 +47,21 @@ export class KernelCall {
 
   /** Checks that `value` is a float array and stages it (`length` checked when given). */
   floats(value: unknown, what: string, length?: number, lengthRule?: string): Staged {
+    const array = floatArray(this.where, what, value);
     let staged: Staged;
     let copyFrom: Float32Array | undefined;
-    if (value instanceof WasmArray) {
-      const { ptr, length: len } = wasmArrayBlock(value, this.k, this.where, what);
-      staged = { ptr, length: len, source: value };
-    } else if (isFloat32Array(value)) {
-      notDetached(this.where, what, value);
-      staged = { ptr: 0, length: value.length, source: value };
-      if (isWasmMemoryBuffer(value.buffer)) {
-        // Copied out now: the allocation below may grow the memory and detach `value`.
-        if (value.buffer === this.k.memory.buffer) staged.wasmAddress = value.byteOffset;
-        copyFrom = value.slice();
-      } else {
-        copyFrom = value;
-      }
+    if (array instanceof WasmArray) {
+      const { ptr, length: len } = wasmArrayBlock(array, this.k, this.where, what);
+      staged = { ptr, length: len, source: array };
     } else {
-      throw new TypeError(`${this.where}: ${what} must be a Float32Array or a WasmArray, received ${describe(value)}`);
+      staged = { ptr: 0, length: array.length, source: array };
+      if (isWasmMemoryBuffer(array.buffer)) {
+        // Copied out now: the allocation below may grow the memory and detach `array`.
+        if (array.buffer === this.k.memory.buffer) staged.wasmAddress = array.byteOffset;
+        copyFrom = array.slice();
+      } else {
+        copyFrom = array;
+      }
     }
     if (length !== undefined && staged.length !== length) {
       throw new RangeError(`${this.where}: ${what} must have ${lengthRule ?? `${length} values`}, received ${staged.length} values`);
@@ -83,32 +89,16 @@ export class KernelCall {
   }
 
   /**
-   * Where the kernel writes an N·K output that the caller wants in `dest` (a Float32Array or a
-   * WasmArray): a WasmArray is written directly; a Float32Array gets a block copied out by
-   * `finish`.
-   */
-  outputInto(dest: FloatArray, length: number, what: string): { ptr: number; finish: () => void } {
-    if (dest instanceof WasmArray) {
-      const { ptr } = wasmArrayBlock(dest, this.k, this.where, what);
-      return { ptr, finish: () => {} };
-    }
-    notDetached(this.where, what, dest);
-    const target = { source: dest, wasmAddress: dest.buffer === this.k.memory.buffer ? dest.byteOffset : undefined };
-    const ptr = this.output(length, what);
-    return { ptr, finish: () => this.writeBack(target, ptr, length) };
-  }
-
-  /**
    * Copies `length` floats at `ptr` into the caller's array `dest` (a staged argument or an
-   * output): a WasmArray through a fresh view, a view of wasm memory at the address it had when
-   * the call began (the view itself may have been detached by a growth since), any other
-   * Float32Array (shared ones included) with `set`.
+   * output), from its value `offset` on: a WasmArray through a fresh view, a view of wasm memory
+   * at the address it had when the call began (the view itself may have been detached by a
+   * growth since), any other Float32Array (shared ones included) with `set`.
    */
-  writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number): void {
-    const from = new Float32Array(this.k.memory.buffer, ptr, length);
-    if (dest.source instanceof WasmArray) dest.source.view.set(from);
-    else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress, length).set(from);
-    else dest.source.set(from);
+  writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number, offset = 0): void {
+    const values = new Float32Array(this.k.memory.buffer, ptr, length);
+    if (dest.source instanceof WasmArray) dest.source.view.set(values, offset);
+    else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress + 4 * offset, length).set(values);
+    else dest.source.set(values, offset);
   }
 
   /** A copy of `length` floats at `ptr`, owned by the caller (never a view of wasm memory). */

@@ -1,4 +1,5 @@
-// The label-smoothing conventions and the checks they share (docs/semantics.md §1).
+// What the losses share beyond argument types: the label-smoothing conventions and their checks
+// (docs/semantics.md §1), the smoothing ε, and PyTorch's reduction names (§2–§4).
 import { ConventionCode, type SmoothingParams } from './wasm-interface.generated';
 import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsilon } from './validate';
 
@@ -41,9 +42,23 @@ export interface SmoothingNames {
 }
 const FUNCTIONAL_NAMES: SmoothingNames = { numClasses: 'numClasses', labelSmoothing: 'options.labelSmoothing' };
 
+/** The smoothing ε of any loss: a number in [0, 1], default 0. `what` names the option. */
+export function labelSmoothingOption(where: string, value: unknown, what = FUNCTIONAL_NAMES.labelSmoothing): number {
+  return optional(where, what, value, 0, smoothingEpsilon);
+}
+
+/** PyTorch's `reduction` names, as crossEntropy and softCrossEntropy take them. */
+export const REDUCTIONS = ['none', 'mean', 'sum'] as const;
+export type CrossEntropyReduction = (typeof REDUCTIONS)[number];
+
+/** `options.reduction` of a PyTorch-style loss: one of `allowed`, default `'mean'` (PyTorch's). */
+export function reductionOption<T extends string>(where: string, value: unknown, allowed: readonly (T | 'mean')[]): T | 'mean' {
+  return optional(where, 'options.reduction', value, 'mean', oneOfThese(allowed));
+}
+
 export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions, names: SmoothingNames = FUNCTIONAL_NAMES): ResolvedSmoothing {
   const k = positiveInteger(where, names.numClasses, numClasses);
-  const epsilon = optional(where, names.labelSmoothing, opts.labelSmoothing, 0, smoothingEpsilon);
+  const epsilon = labelSmoothingOption(where, opts.labelSmoothing, names.labelSmoothing);
   const convention = optional(where, 'options.convention', opts.convention, 'uniform', oneOfThese(CONVENTIONS));
   const ignoreIndex = optional(where, 'options.ignoreIndex', opts.ignoreIndex, -100, int32);
   let paddingIdx = 0;

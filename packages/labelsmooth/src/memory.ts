@@ -1,9 +1,10 @@
-// Buffers in wasm memory for the duration of one call. Views over wasm memory are created after
-// the last allocation of a call and never cached: growing memory detaches the old buffer, and
-// Node 20's V8 can keep reporting a detached view's old length in optimised code.
+// WebAssembly memory: allocating blocks in it (for one call, `KernelCall` in call.ts; for a
+// WasmArray, wasm-array.ts) and recognising the buffers it has had. Views over wasm memory are
+// created after the last allocation of a call and never cached: growing memory detaches the old
+// buffer, and Node 20's V8 can keep reporting a detached view's old length in optimised code.
 import type { WasmExports } from './wasm-interface.generated';
 
-/** A block of wasm memory owned by one call. */
+/** A block of wasm memory, freed with `dealloc(ptr, bytes)`. */
 export interface Block {
   readonly ptr: number;
   readonly bytes: number;

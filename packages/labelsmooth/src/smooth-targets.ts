@@ -1,5 +1,5 @@
-import { resolveSmoothing, smoothingParams, type SmoothingOptions } from './conventions';
 import { withCall } from './call';
+import { resolveSmoothing, smoothingParams, type SmoothingOptions } from './conventions';
 import { kernels } from './runtime';
 import { smoothTargetsKernel } from './wasm-interface.generated';
 import { int32Targets, options } from './validate';
@@ -20,8 +20,9 @@ export function smoothTargets(target: Int32Array | number[], numClasses: number,
   const n = targets.length;
   const outLength = n * s.numClasses;
   return withCall(kernels(), where, (call) => {
-    const targetPtr = call.ints(targets, 'target');
+    // The N·K output first: one too large for wasm memory is refused before anything is allocated.
     const outPtr = call.output(outLength, 'the smoothed targets');
+    const targetPtr = call.ints(targets, 'target');
     call.run(smoothTargetsKernel, { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, out: outPtr }, { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex });
     return call.read(outPtr, outLength);
   });

@@ -164,6 +164,21 @@ export function options<T extends object>(where: string, value: unknown): Partia
   return value as Partial<T>;
 }
 
+/** N for a row-major N×K array of `length` values. */
+export function rowCount(where: string, what: string, length: number, k: number): number {
+  if (length % k !== 0) {
+    throw new RangeError(`${where}: ${what} must hold N×numClasses values (a multiple of ${k}), received ${length} values`);
+  }
+  return length / k;
+}
+
+/** One integer target per row of `rowsOf` (N rows). */
+export function oneTargetPerRow(where: string, targets: ArrayLike<number>, n: number, rowsOf: string): void {
+  if (targets.length !== n) {
+    throw new RangeError(`${where}: target must have one class index per row of ${rowsOf} (${n}), received ${targets.length}`);
+  }
+}
+
 /** Integer class targets: an Int32Array, or an array of integers (checked, index by index). */
 export function int32Targets(where: string, what: string, value: unknown): Int32Array | number[] {
   if (isInt32Array(value)) {

@@ -21,9 +21,10 @@ Commands:
 
 Options: -h, --help   this help;   -v, --version   the version
 
-Example (the Annotated Transformer's seed, plotted like plt.imshow(crit.true_dist)):
+Example (the Annotated Transformer's label-smoothing example, plotted like its
+plt.imshow(crit.true_dist)):
   labelsmooth targets --size 5 --padding-idx 0 --smoothing 0.5 --convention annotated \\
-    --target 2,1,0 --plot seed.svg
+    --target 2,1,0 --plot example.svg
 
 Exit status: 0 ok, 1 a runtime failure (unreadable input, invalid data, unwritable output, a
 failed measurement), 2 a usage error (unknown command or option, a missing or invalid value).`;

@@ -18,9 +18,9 @@ ${SMOOTHING_HELP}
   --backend NAME         auto (default, or $LABELSMOOTH_BACKEND), simd128 or scalar
   -h, --help             this help
 
-The seed example (the Annotated Transformer's LabelSmoothing, plotted with plt.imshow):
+The Annotated Transformer's example (its LabelSmoothing, which it plots with plt.imshow):
   labelsmooth targets --size 5 --padding-idx 0 --smoothing 0.5 --convention annotated \\
-    --target 2,1,0 --plot seed.svg
+    --target 2,1,0 --plot example.svg
 
 Exit status: 0 ok, 1 the heatmap could not be written, 2 a bad command line.`;
 

@@ -1,6 +1,6 @@
 // The matrix a heatmap shows: a flat row-major array with its column count, or an array of rows.
 // Shared by the SVG and PNG renderers.
-import { finiteNumber, optional, positiveInteger } from '../validate';
+import { describe, finiteNumber, optional, positiveInteger, rowCount } from '../validate';
 
 /** A matrix: an array of rows, or a flat row-major array (then `numClasses` gives the columns). */
 export type HeatmapData = ArrayLike<number> | ArrayLike<ArrayLike<number>>;
@@ -22,7 +22,7 @@ function isRowArray(data: HeatmapData): data is ArrayLike<ArrayLike<number>> {
 /** Validates `data` and returns it as a row-major matrix. */
 export function toMatrix(where: string, data: unknown, numClasses: unknown): Matrix {
   if (data === null || typeof data !== 'object' || typeof (data as ArrayLike<unknown>).length !== 'number') {
-    throw new TypeError(`${where}: data must be an array of numbers (with options.numClasses) or an array of rows, received ${describeValue(data)}`);
+    throw new TypeError(`${where}: data must be an array of numbers (with options.numClasses) or an array of rows, received ${describe(data)}`);
   }
   const input = data as HeatmapData;
   const k = optional<number | undefined>(where, 'options.numClasses', numClasses, undefined, positiveInteger);
@@ -39,7 +39,7 @@ export function toMatrix(where: string, data: unknown, numClasses: unknown): Mat
     for (let i = 0; i < rows; i++) {
       const row = input[i];
       if (row === null || typeof row !== 'object' || row.length !== cols) {
-        throw new RangeError(`${where}: every row must have ${cols} values like data[0], data[${i}] has ${row === null || typeof row !== 'object' ? describeValue(row) : row.length}`);
+        throw new RangeError(`${where}: every row must have ${cols} values like data[0], data[${i}] has ${row === null || typeof row !== 'object' ? describe(row) : row.length}`);
       }
       for (let k = 0; k < cols; k++) values[i * cols + k] = number(where, `data[${i}][${k}]`, row[k]);
     }
@@ -48,10 +48,7 @@ export function toMatrix(where: string, data: unknown, numClasses: unknown): Mat
       throw new TypeError(`${where}: a flat array needs options.numClasses (the number of columns), received undefined`);
     }
     cols = k;
-    if (input.length % cols !== 0) {
-      throw new RangeError(`${where}: data.length (${input.length}) must be a multiple of options.numClasses (${cols})`);
-    }
-    rows = input.length / cols;
+    rows = rowCount(where, 'data', input.length, cols);
     values = new Float64Array(input.length);
     for (let i = 0; i < input.length; i++) values[i] = number(where, `data[${i}]`, (input as ArrayLike<number>)[i]);
   }
@@ -63,16 +60,8 @@ export function toMatrix(where: string, data: unknown, numClasses: unknown): Mat
 }
 
 function number(where: string, what: string, v: unknown): number {
-  if (typeof v !== 'number') throw new TypeError(`${where}: ${what} must be a number, received ${describeValue(v)}`);
+  if (typeof v !== 'number') throw new TypeError(`${where}: ${what} must be a number, received ${describe(v)}`);
   return v;
-}
-
-export function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v)}`;
-  if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
-  return `${typeof v === 'number' ? '' : `${typeof v} `}${String(v)}`.trim();
 }
 
 /** The colour scale's range: the options' min/max, else the finite values' extremes. */

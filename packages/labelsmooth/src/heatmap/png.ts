@@ -2,8 +2,8 @@
 // no text (text needs a font rasteriser; the SVG has the labels and values). The PNG encoder is
 // ~60 lines: CRC-32, Adler-32 and deflate "stored" blocks, which every decoder reads. Pass
 // `deflate` (e.g. node:zlib's `deflateSync`) to compress; the default stores the pixels as they are.
-import { callback, flag, integerIn, optional } from '../validate';
-import { describeValue, normalise, toMatrix, valueRange, type HeatmapData } from './matrix';
+import { callback, flag, integerIn, optional, options as optionsObject } from '../validate';
+import { normalise, toMatrix, valueRange, type HeatmapData } from './matrix';
 import { viridisRgb } from './viridis';
 
 export interface HeatmapPngOptions {
@@ -108,10 +108,7 @@ export function encodePng(width: number, height: number, rgb: Uint8Array, deflat
  */
 export function renderHeatmapPng(data: HeatmapData, options?: HeatmapPngOptions): Uint8Array {
   const where = 'renderHeatmapPng';
-  if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new TypeError(`${where}: options must be an object, received ${describeValue(options)}`);
-  }
-  const o: HeatmapPngOptions = options === undefined ? {} : options;
+  const o: Partial<HeatmapPngOptions> = optionsObject<HeatmapPngOptions>(where, options);
   const m = toMatrix(where, data, o.numClasses);
   const [min, max] = valueRange(where, m, o.min, o.max);
   const fitting = Math.max(1, Math.min(40, Math.floor(720 / m.cols), Math.floor(720 / m.rows)));

@@ -1,9 +1,9 @@
-// A heatmap of an N×K matrix as a standalone SVG string, the picture the seed gets from
-// `plt.imshow(crit.true_dist)`: viridis cells (row 0 at the top), a colour bar with values, row
+// A heatmap of an N×K matrix as a standalone SVG string, the picture the Annotated Transformer
+// draws with `plt.imshow(crit.true_dist)`: viridis cells (row 0 at the top), a colour bar with values, row
 // and class labels, the values printed in the cells when the matrix is small, and a title.
 // Pure string building: no DOM, so it runs the same in Node, browsers, Deno, Bun and workers.
-import { flag, numberAtLeast, optional, text } from '../validate';
-import { describeValue, normalise, toMatrix, valueRange, type HeatmapData, type Matrix } from './matrix';
+import { describe, flag, numberAtLeast, optional, options, text } from '../validate';
+import { normalise, toMatrix, valueRange, type HeatmapData, type Matrix } from './matrix';
 import { viridis, viridisRgb } from './viridis';
 
 export type { HeatmapData } from './matrix';
@@ -120,7 +120,7 @@ function labels(where: string, what: string, given: unknown, count: number): str
   const expected = `one label per ${what === 'rowLabels' ? 'row' : 'column'} (${count})`;
   const list = optional<ArrayLike<unknown> | undefined>(where, `options.${what}`, given, undefined, (w, n, v) => {
     if (v === null || typeof v !== 'object' || typeof (v as ArrayLike<unknown>).length !== 'number') {
-      throw new TypeError(`${w}: ${n} must be an array with ${expected}, received ${describeValue(v)}`);
+      throw new TypeError(`${w}: ${n} must be an array with ${expected}, received ${describe(v)}`);
     }
     return v as ArrayLike<unknown>;
   });
@@ -131,7 +131,7 @@ function labels(where: string, what: string, given: unknown, count: number): str
 
 /** `true`, `false` or `'auto'`. */
 function valuesChoice(where: string, what: string, v: unknown): boolean | 'auto' {
-  if (v !== 'auto' && typeof v !== 'boolean') throw new TypeError(`${where}: ${what} must be true, false or 'auto', received ${describeValue(v)}`);
+  if (v !== 'auto' && typeof v !== 'boolean') throw new TypeError(`${where}: ${what} must be true, false or 'auto', received ${describe(v)}`);
   return v;
 }
 
@@ -146,10 +146,7 @@ interface Prepared {
 }
 
 function prepare(where: string, data: unknown, rawOptions: unknown): Prepared {
-  if (rawOptions !== undefined && (rawOptions === null || typeof rawOptions !== 'object')) {
-    throw new TypeError(`${where}: options must be an object, received ${describeValue(rawOptions)}`);
-  }
-  const o = (rawOptions === undefined ? {} : rawOptions) as HeatmapOptions;
+  const o: HeatmapOptions = options<HeatmapOptions>(where, rawOptions);
   const m = toMatrix(where, data, o.numClasses);
   const [min, max] = valueRange(where, m, o.min, o.max);
   const decimals = Math.round(optional(where, 'options.decimals', o.decimals, 4, numberAtLeast(0)));

@@ -1,15 +1,13 @@
 // Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
 import { withCall, type FloatArray } from '../call';
-import { resolveSmoothing, smoothingParams, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
+import { REDUCTIONS, reductionOption, resolveSmoothing, smoothingParams, type CrossEntropyReduction, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
 import { crossEntropyDenominatorKernel, crossEntropyKernel, ReductionCode } from '../wasm-interface.generated';
-import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneOfThese, optional, options } from '../validate';
-import { WasmArray, wasmArrayBlock } from '../wasm-array';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
-
-export type CrossEntropyReduction = 'none' | 'mean' | 'sum';
+import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneTargetPerRow, optional, options, rowCount } from '../validate';
+import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
+import { classWeights, upstreamOf } from './staged-options';
 
 export interface CrossEntropyOptions extends SmoothingOptions {
   /** K: the logits are N×K, row-major. */
@@ -52,18 +50,17 @@ interface Computed {
 function compute(where: string, logits: unknown, target: unknown, rawOptions: unknown, withGrad: boolean): Computed {
   const o = options<CrossEntropyGradOptions>(where, rawOptions);
   const s = resolveSmoothing(where, o.numClasses, o, { numClasses: 'options.numClasses', labelSmoothing: 'options.labelSmoothing' });
-  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
+  const reduction = reductionOption(where, o.reduction, REDUCTIONS);
   const zLoss = optional(where, 'options.zLoss', o.zLoss, 0, nonNegativeNumber);
   const targets = int32Targets(where, 'target', target);
-  if (chunkable(logits, o, withGrad)) return computeInBlocks(where, logits, targets, s, reduction, zLoss, o, withGrad);
   const k = kernels();
+  const blocks = blockPath(k, where, logits, o, withGrad);
+  if (blocks) return computeInBlocks(where, blocks.logits, targets, s, reduction, zLoss, o, blocks.grad);
   return withCall(k, where, (call) => {
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, s.numClasses);
-    if (targets.length !== n) {
-      throw new RangeError(`${where}: target must have one class index per row of logits (${n}), received ${targets.length}`);
-    }
-    const weightPtr = o.weight === undefined ? 0 : call.floats(o.weight, 'options.weight', s.numClasses, `numClasses (${s.numClasses}) values`).ptr;
+    oneTargetPerRow(where, targets, n, 'logits');
+    const weightPtr = classWeights(call, o.weight, s.numClasses)?.ptr ?? 0;
     const targetPtr = call.ints(targets, 'target');
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
@@ -100,18 +97,30 @@ const BLOCK_FLOATS = 1 << 16; // 256 KiB of logits per block
 const BLOCKS_FROM = 1 << 18; // below 1 MiB of logits the whole array is staged at once
 const BLOCK_MIN_ROWS = 16;
 
-/** Whether a call can take the block path: large, well-formed plain arrays (anything else takes
- * the general path, which also reports every error). */
-function chunkable(logits: unknown, o: Partial<CrossEntropyGradOptions>, withGrad: boolean): logits is Float32Array {
-  if (!isFloat32Array(logits) || logits.length < BLOCKS_FROM || isWasmMemoryBuffer(logits.buffer) || isDetached(logits)) return false;
-  if (typeof o.numClasses !== 'number' || o.numClasses * BLOCK_MIN_ROWS > BLOCK_FLOATS) return false;
-  if (!withGrad) return true;
-  if (o.inPlace !== undefined && typeof o.inPlace !== 'boolean') return false;
+/**
+ * Whether a call takes the block path (large, well-formed plain arrays), and where its gradient
+ * goes. Anything else takes the general path, which also reports every error, in its order.
+ */
+function blockPath(
+  k: ReturnType<typeof kernels>,
+  where: string,
+  logits: unknown,
+  o: Partial<CrossEntropyGradOptions>,
+  withGrad: boolean,
+): { logits: Float32Array; grad: GradientDestination | undefined } | undefined {
+  if (!isFloat32Array(logits) || logits.length < BLOCKS_FROM || isWasmMemoryBuffer(logits.buffer) || isDetached(logits)) return undefined;
+  if (typeof o.numClasses !== 'number' || o.numClasses * BLOCK_MIN_ROWS > BLOCK_FLOATS) return undefined;
+  if (!withGrad) return { logits, grad: undefined };
+  // A view of wasm memory as gradOut: the blocks' allocations could detach it. The logits' own
+  // array as gradOut stays on the general path, where it has always been: on this one it would get
+  // inPlace's numbers, whose 'mean' scale is rounded to float32 once more (test/blocks.test.ts).
   const dest = o.gradOut;
-  if (dest === undefined) return true;
-  if (o.inPlace) return false;
-  if (dest instanceof WasmArray) return !dest.freed && dest.length === logits.length;
-  return isFloat32Array(dest) && dest !== logits && dest.length === logits.length && !isWasmMemoryBuffer(dest.buffer) && !isDetached(dest);
+  if (dest === logits || (isFloat32Array(dest) && isWasmMemoryBuffer(dest.buffer))) return undefined;
+  try {
+    return { logits, grad: gradientDestination(k, where, o, logits, logits.length) };
+  } catch {
+    return undefined; // refused: the general path throws the same error, after the checks it makes first
+  }
 }
 
 function computeInBlocks(
@@ -122,16 +131,14 @@ function computeInBlocks(
   reduction: CrossEntropyReduction,
   zLoss: number,
   o: Partial<CrossEntropyGradOptions>,
-  withGrad: boolean,
+  grad: GradientDestination | undefined,
 ): Computed {
   const kClasses = s.numClasses;
   const n = rowCount(where, 'logits', logits.length, kClasses);
-  if (targets.length !== n) {
-    throw new RangeError(`${where}: target must have one class index per row of logits (${n}), received ${targets.length}`);
-  }
+  oneTargetPerRow(where, targets, n, 'logits');
   const k = kernels();
   return withCall(k, where, (call) => {
-    const weight = o.weight === undefined ? undefined : call.floats(o.weight, 'options.weight', kClasses, `numClasses (${kClasses}) values`);
+    const weight = classWeights(call, o.weight, kClasses);
     const targetPtr = call.ints(targets, 'target');
     // Every target is checked (and 'mean''s divisor D summed) by the kernel before any output is written.
     const ctx = { what: 'target', numClasses: kClasses, ignoreIndex: s.ignoreIndex };
@@ -140,12 +147,12 @@ function computeInBlocks(
       { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, classWeights: weight?.ptr ?? 0 },
       ctx,
     );
-    const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
+    const up = grad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / kClasses));
     const blockPtr = call.output(Math.min(n, rowsPerBlock) * kClasses, 'a block of logits');
-    const dest = !withGrad ? undefined : o.inPlace ? logits : o.gradOut === undefined ? new Float32Array(logits.length) : o.gradOut;
-    const destPtr = dest instanceof WasmArray ? wasmArrayBlock(dest, k, where, 'options.gradOut').ptr : 0;
+    // The kernel computes each block's gradient in place in the block, copied out to where it goes.
+    const dest = grad && gradientCopy(call, grad, { source: logits }, logits.length);
     // The kernel sums each block; 'mean' is that sum over D, and the gradient's scale carries 1/D.
     const scale = reduction === 'mean' ? (denominator === 0 ? NaN : up.scalar / denominator) : up.scalar;
     let [total, nll, smooth] = [0, 0, 0];
@@ -174,13 +181,11 @@ function computeInBlocks(
       nll += r.nll;
       smooth += r.smooth;
       if (dest) {
-        const grad = new Float32Array(k.memory.buffer, blockPtr, length);
-        if (dest instanceof WasmArray) new Float32Array(k.memory.buffer, destPtr + 4 * from, length).set(grad);
-        else dest.set(grad, from);
+        dest.write(blockPtr, from, length);
       }
     }
     const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? (denominator === 0 ? NaN : total / denominator) : total;
-    return { loss, grad: dest, parts: { nll, smooth, denominator } };
+    return { loss, grad: dest?.array, parts: { nll, smooth, denominator } };
   });
 }
 

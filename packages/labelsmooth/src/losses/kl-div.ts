@@ -1,13 +1,17 @@
 // PyTorch `F.kl_div` (docs/semantics.md §4), except that a term whose target is 0 contributes exactly 0
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
+import { reductionOption } from '../conventions';
 import { kernels } from '../runtime';
 import { klDivKernel, ScaleKind, TargetForm } from '../wasm-interface.generated';
-import { flag, oneOfThese, optional, options, positiveInteger } from '../validate';
+import { flag, optional, options, positiveInteger, rowCount } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
-export type KlDivReduction = 'none' | 'sum' | 'mean' | 'batchmean';
+/** PyTorch `F.kl_div`'s reductions: its own 'batchmean' besides 'none', 'sum' and 'mean'. */
+const KL_DIV_REDUCTIONS = ['none', 'sum', 'mean', 'batchmean'] as const;
+export type KlDivReduction = (typeof KL_DIV_REDUCTIONS)[number];
 
 export interface KlDivOptions {
   numClasses: number;
@@ -25,7 +29,7 @@ export interface KlDivGradOptions extends KlDivOptions, GradientOptions {
 function compute(where: string, input: unknown, target: unknown, rawOptions: unknown, withGrad: boolean) {
   const o = options<KlDivGradOptions>(where, rawOptions);
   const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
-  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'sum', 'mean', 'batchmean'] as const));
+  const reduction = reductionOption(where, o.reduction, KL_DIV_REDUCTIONS);
   const logTarget = optional(where, 'options.logTarget', o.logTarget, false, flag);
   const k = kernels();
   return withCall(k, where, (call) => {

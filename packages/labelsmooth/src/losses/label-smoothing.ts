@@ -1,13 +1,12 @@
 // The Annotated Transformer / pyitcast `LabelSmoothing` criterion (docs/semantics.md §5) as a class, the
-// way the seed uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`, `crit(x, target)`,
-// then `crit.true_dist`.
+// way the Annotated Transformer uses it: `crit = LabelSmoothing(size, padding_idx, smoothing)`,
+// `crit(x, target)`, then `crit.true_dist`.
 import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, smoothingParams, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
 import { crossEntropyKernel, labelSmoothingKlKernel, ReductionCode, targetEntropyKernel } from '../wasm-interface.generated';
 import { smoothTargets } from '../smooth-targets';
-import { flag, int32Targets, optional, options } from '../validate';
-import { rowCount } from './shape';
+import { flag, int32Targets, oneTargetPerRow, optional, options, rowCount } from '../validate';
 
 export interface LabelSmoothingOptions {
   /** K, the number of classes (the vocabulary size). */
@@ -17,8 +16,8 @@ export interface LabelSmoothingOptions {
   /** ε in [0, 1]: `1−ε` on the target, `ε/(K−2)` on the other non-padding classes. */
   smoothing: number;
   /**
-   * false (default, as the seed): `forward` takes log-probabilities x and returns the summed
-   * KL. true: it takes logits and applies log-softmax itself, fused.
+   * false (default, as in the Annotated Transformer): `forward` takes log-probabilities x and
+   * returns the summed KL. true: it takes logits and applies log-softmax itself, fused.
    */
   fromLogits?: boolean;
 }
@@ -67,7 +66,7 @@ export class LabelSmoothing {
     const { loss, grad } = withCall(k, where, (call) => {
       const input = call.floats(x, 'x');
       const n = rowCount(where, 'x', input.length, s.numClasses);
-      if (targets.length !== n) throw new RangeError(`${where}: target must have one class index per row of x (${n}), received ${targets.length}`);
+      oneTargetPerRow(where, targets, n, 'x');
       const targetPtr = call.ints(targets, 'target');
       const gradPtr = call.output(input.length, 'the gradient');
       let loss: number;

@@ -1,11 +1,13 @@
 // Cross-entropy against probability ("soft") targets: PyTorch `F.cross_entropy` when input and
 // target have the same shape (docs/semantics.md §3).
 import { withCall, type FloatArray } from '../call';
+import { labelSmoothingOption, REDUCTIONS, reductionOption, type CrossEntropyReduction } from '../conventions';
 import { kernels } from '../runtime';
 import { softCrossEntropyKernel } from '../wasm-interface.generated';
-import { oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
-import type { CrossEntropyReduction, LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { options, positiveInteger, rowCount } from '../validate';
+import type { LossAndGradient } from './cross-entropy';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { classWeights, upstreamOf } from './staged-options';
 
 export interface SoftCrossEntropyOptions {
   numClasses: number;
@@ -24,14 +26,14 @@ export interface SoftCrossEntropyGradOptions extends SoftCrossEntropyOptions, Gr
 function compute(where: string, logits: unknown, probs: unknown, rawOptions: unknown, withGrad: boolean): { loss: number | Float32Array; grad?: FloatArray } {
   const o = options<SoftCrossEntropyGradOptions>(where, rawOptions);
   const kClasses = positiveInteger(where, 'options.numClasses', o.numClasses);
-  const epsilon = optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon);
-  const reduction = optional(where, 'options.reduction', o.reduction, 'mean', oneOfThese(['none', 'mean', 'sum'] as const));
+  const epsilon = labelSmoothingOption(where, o.labelSmoothing);
+  const reduction = reductionOption(where, o.reduction, REDUCTIONS);
   const k = kernels();
   return withCall(k, where, (call) => {
     const x = call.floats(logits, 'logits');
     const n = rowCount(where, 'logits', x.length, kClasses);
     const t = call.floats(probs, 'probs', x.length, `as many values as logits (${x.length})`);
-    const weightPtr = o.weight === undefined ? 0 : call.floats(o.weight, 'options.weight', kClasses, `numClasses (${kClasses}) values`).ptr;
+    const weightPtr = classWeights(call, o.weight, kClasses)?.ptr ?? 0;
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;

@@ -3,12 +3,14 @@
 // true derivative of the returned loss (tfjs's hand-written `softmax − labels` is not, when a row
 // of labels does not sum to 1).
 import { withCall, type FloatArray, type KernelCall } from '../call';
+import { labelSmoothingOption } from '../conventions';
 import { kernels } from '../runtime';
 import { ScaleKind, sigmoidCrossEntropyKernel, softCrossEntropyKernel } from '../wasm-interface.generated';
-import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, smoothingEpsilon } from '../validate';
+import { describe, isFloat32Array, oneOfThese, optional, options, positiveInteger, rowCount } from '../validate';
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
-import { gradientTarget, rowCount, upstreamOf, type GradientOptions } from './shape';
+import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { upstreamOf } from './staged-options';
 
 /** tfjs's `Reduction`, with tfjs's values, so `tf.Reduction.MEAN` works here too. */
 export const Reduction = { NONE: 0, MEAN: 1, SUM: 2, SUM_BY_NONZERO_WEIGHTS: 3 } as const;
@@ -183,7 +185,7 @@ function commonInputs(where: string, rawOptions: unknown) {
   return {
     o,
     kClasses: positiveInteger(where, 'options.numClasses', o.numClasses),
-    epsilon: optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon),
+    epsilon: labelSmoothingOption(where, o.labelSmoothing),
     reduction: optional<Reduction>(where, 'options.reduction', o.reduction, Reduction.SUM_BY_NONZERO_WEIGHTS, checkReduction),
   };
 }
