@@ -108,18 +108,12 @@ export class KernelCall {
 
   /**
    * Runs kernel export `spec` on the call record `args` and returns its result record; a refusal
-   * becomes the error the caller should see (`ctx` names what the targets are). The records live
-   * in a frame allocated for this run and freed after it.
+   * becomes the error the caller should see (`ctx` names what the targets are).
    */
   run<C, R>(spec: KernelExportSpec<C, R>, args: C, ctx: Omit<TargetContext, 'where'>): R {
-    const frame = allocate(this.k, frameBytes(spec), `${this.where}: the call record`);
-    try {
-      const outcome = invokeKernel(this.k, spec, frame.ptr, args);
-      if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
-      return outcome.result;
-    } finally {
-      this.k.dealloc(frame.ptr, frame.bytes);
-    }
+    const outcome = invokeKernel(this.k, spec, frameOf(this.k, frameBytes(spec)), args);
+    if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
+    return outcome.result;
   }
 
   private block(bytes: number, what: string): Block {
@@ -132,6 +126,24 @@ export class KernelCall {
     for (const b of this.blocks) this.k.dealloc(b.ptr, b.bytes);
     this.blocks.length = 0;
   }
+}
+
+/**
+ * The frame kernel calls of module `k` write their records into: one per module, allocated on
+ * first use and kept, since calls are synchronous and never nested (a frame per call cost a
+ * measurable share of small calls: an allocation and a free each).
+ */
+const frames = new WeakMap<WasmExports, Block>();
+
+function frameOf(k: WasmExports, bytes: number): number {
+  let frame = frames.get(k);
+  if (!frame || frame.bytes < bytes) {
+    if (frame) k.dealloc(frame.ptr, frame.bytes);
+    frames.delete(k);
+    frame = allocate(k, Math.max(bytes, 256), 'the kernel call frame');
+    frames.set(k, frame);
+  }
+  return frame.ptr;
 }
 
 export function withCall<T>(k: WasmExports, where: string, body: (call: KernelCall) => T): T {
