@@ -1,5 +1,5 @@
 // What the losses share beyond argument types: the label-smoothing conventions and their checks
-// (docs/semantics.md §1), the smoothing ε, and PyTorch's reduction names (§2–§4).
+// (docs/semantics.md §1) and the smoothing ε. Reductions are in losses/reduction.ts.
 import { ConventionCode, type SmoothingParams } from './wasm-interface.generated';
 import { classIndex, int32, oneOfThese, optional, positiveInteger, smoothingEpsilon } from './validate';
 
@@ -45,15 +45,6 @@ const FUNCTIONAL_NAMES: SmoothingNames = { numClasses: 'numClasses', labelSmooth
 /** The smoothing ε of any loss: a number in [0, 1], default 0. `what` names the option. */
 export function labelSmoothingOption(where: string, value: unknown, what = FUNCTIONAL_NAMES.labelSmoothing): number {
   return optional(where, what, value, 0, smoothingEpsilon);
-}
-
-/** PyTorch's `reduction` names, as crossEntropy and softCrossEntropy take them. */
-export const REDUCTIONS = ['none', 'mean', 'sum'] as const;
-export type CrossEntropyReduction = (typeof REDUCTIONS)[number];
-
-/** `options.reduction` of a PyTorch-style loss: one of `allowed`, default `'mean'` (PyTorch's). */
-export function reductionOption<T extends string>(where: string, value: unknown, allowed: readonly (T | 'mean')[]): T | 'mean' {
-  return optional(where, 'options.reduction', value, 'mean', oneOfThese(allowed));
 }
 
 export function resolveSmoothing(where: string, numClasses: unknown, opts: SmoothingOptions, names: SmoothingNames = FUNCTIONAL_NAMES): ResolvedSmoothing {

@@ -3,7 +3,8 @@ export { init, initSync, backend, simd128Supported } from './runtime';
 export type { Backend, BackendChoice, InitOptions, AsyncInitOptions } from './runtime';
 export { smoothTargets } from './smooth-targets';
 export type { SmoothTargetsOptions } from './smooth-targets';
-export type { Convention, CrossEntropyReduction, SmoothingOptions } from './conventions';
+export type { Convention, SmoothingOptions } from './conventions';
+export type { CrossEntropyReduction, KlDivReduction } from './losses/reduction';
 export { crossEntropy, crossEntropyWithGrad, crossEntropyParts } from './losses/cross-entropy';
 export type { CrossEntropyOptions, CrossEntropyGradOptions, CrossEntropyParts, LossAndGradient } from './losses/cross-entropy';
 export { softCrossEntropy, softCrossEntropyWithGrad } from './losses/soft-cross-entropy';
@@ -11,7 +12,7 @@ export type { SoftCrossEntropyOptions, SoftCrossEntropyGradOptions } from './los
 export { Reduction, softmaxCrossEntropy, softmaxCrossEntropyWithGrad, sigmoidCrossEntropy, sigmoidCrossEntropyWithGrad } from './losses/tfjs';
 export type { TfjsLossOptions, TfjsLossGradOptions, WeightsPer } from './losses/tfjs';
 export { klDiv, klDivWithGrad } from './losses/kl-div';
-export type { KlDivOptions, KlDivGradOptions, KlDivReduction } from './losses/kl-div';
+export type { KlDivOptions, KlDivGradOptions } from './losses/kl-div';
 export { LabelSmoothing } from './losses/label-smoothing';
 export type { LabelSmoothingOptions } from './losses/label-smoothing';
 export type { GradientOptions } from './losses/gradient-destination';

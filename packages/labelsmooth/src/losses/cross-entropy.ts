@@ -1,12 +1,13 @@
 // Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
 import { withCall, type FloatArray } from '../call';
-import { REDUCTIONS, reductionOption, resolveSmoothing, smoothingParams, type CrossEntropyReduction, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
+import { resolveSmoothing, smoothingParams, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
 import { crossEntropyDenominatorKernel, crossEntropyKernel, ReductionCode } from '../wasm-interface.generated';
 import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneTargetPerRow, optional, options, rowCount } from '../validate';
 import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
+import { REDUCTIONS, reductionOption, type CrossEntropyReduction } from './reduction';
 import { classWeights, upstreamOf } from './staged-options';
 
 export interface CrossEntropyOptions extends SmoothingOptions {

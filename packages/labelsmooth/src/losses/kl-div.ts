@@ -1,17 +1,15 @@
 // PyTorch `F.kl_div` (docs/semantics.md §4), except that a term whose target is 0 contributes exactly 0
 // (0·log 0 = 0): a -inf input there gives a finite or +Infinity result, not NaN.
 import { withCall, type FloatArray } from '../call';
-import { reductionOption } from '../conventions';
 import { kernels } from '../runtime';
 import { klDivKernel, ScaleKind, TargetForm } from '../wasm-interface.generated';
 import { flag, optional, options, positiveInteger, rowCount } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { KL_DIV_REDUCTIONS, pytorchReduction, reductionOption, type KlDivReduction } from './reduction';
 import { upstreamOf } from './staged-options';
 
 /** PyTorch `F.kl_div`'s reductions: its own 'batchmean' besides 'none', 'sum' and 'mean'. */
-const KL_DIV_REDUCTIONS = ['none', 'sum', 'mean', 'batchmean'] as const;
-export type KlDivReduction = (typeof KL_DIV_REDUCTIONS)[number];
 
 export interface KlDivOptions {
   numClasses: number;
@@ -36,19 +34,20 @@ function compute(where: string, input: unknown, target: unknown, rawOptions: unk
     const x = call.floats(input, 'input');
     const n = rowCount(where, 'input', x.length, kClasses);
     const t = call.floats(target, 'target', x.length, `as many values as input (${x.length})`);
-    const factor = reduction === 'mean' ? 1 / x.length : reduction === 'batchmean' ? 1 / n : 1;
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', x.length, `as many values as input (${x.length})`) : { ptr: 0, scalar: 1 };
     const termsPtr = reduction === 'none' ? call.output(x.length, 'the elementwise terms') : 0;
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
-    // With N·K upstream values ('none') they scale each term; otherwise one factor does.
-    const [scaleKind, scale] = up.ptr ? [ScaleKind.perElement, 1] : [ScaleKind.uniform, up.scalar * factor];
+    // 'mean' averages over the N·K terms, 'batchmean' over the N rows. With N·K upstream values
+    // ('none') they scale each term; otherwise one factor does.
+    const reducer = pytorchReduction(reduction, reduction === 'mean' ? x.length : n, up.scalar);
+    const [scaleKind, scale] = up.ptr ? [ScaleKind.perElement, 1] : [ScaleKind.uniform, reducer.gradientScale];
     const targetForm = logTarget ? TargetForm.logProbabilities : TargetForm.probabilities;
     const r = call.run(
       klDivKernel,
       { input: x.ptr, target: t.ptr, numRows: n, numClasses: kClasses, targetForm, scaleKind, scaleValues: up.ptr, scale, terms: termsPtr, grad: grad?.ptr ?? 0 },
       { what: 'target', numClasses: kClasses },
     );
-    const loss = reduction === 'none' ? call.read(termsPtr, x.length) : r.sum * (reduction === 'sum' ? 1 : factor);
+    const loss = reduction === 'none' ? call.read(termsPtr, x.length) : reducer.reduce(r.sum);
     return { loss, grad: grad?.finish() };
   });
 }

@@ -1,12 +1,13 @@
 // Cross-entropy against probability ("soft") targets: PyTorch `F.cross_entropy` when input and
 // target have the same shape (docs/semantics.md §3).
 import { withCall, type FloatArray } from '../call';
-import { labelSmoothingOption, REDUCTIONS, reductionOption, type CrossEntropyReduction } from '../conventions';
+import { labelSmoothingOption } from '../conventions';
 import { kernels } from '../runtime';
 import { softCrossEntropyKernel } from '../wasm-interface.generated';
 import { options, positiveInteger, rowCount } from '../validate';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { pytorchReduction, REDUCTIONS, reductionOption, type CrossEntropyReduction } from './reduction';
 import { classWeights, upstreamOf } from './staged-options';
 
 export interface SoftCrossEntropyOptions {
@@ -37,13 +38,13 @@ function compute(where: string, logits: unknown, probs: unknown, rawOptions: unk
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, x.length, o) : undefined;
-    const rowScale = reduction === 'mean' ? up.scalar / n : up.scalar;
+    const reducer = pytorchReduction(reduction, n, up.scalar);
     const { sum } = call.run(
       softCrossEntropyKernel,
-      { logits: x.ptr, targets: t.ptr, numRows: n, numClasses: kClasses, epsilon, classWeights: weightPtr, scalePerRow: up.ptr, scale: rowScale, perRowLosses: perRowPtr, grad: grad?.ptr ?? 0 },
+      { logits: x.ptr, targets: t.ptr, numRows: n, numClasses: kClasses, epsilon, classWeights: weightPtr, scalePerRow: up.ptr, scale: reducer.gradientScale, perRowLosses: perRowPtr, grad: grad?.ptr ?? 0 },
       { what: 'probs', numClasses: kClasses },
     );
-    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? sum / n : sum;
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reducer.reduce(sum);
     return { loss, grad: grad?.finish() };
   });
 }

@@ -10,11 +10,10 @@ import { describe, isFloat32Array, oneOfThese, optional, options, positiveIntege
 import { WasmArray } from '../wasm-array';
 import type { LossAndGradient } from './cross-entropy';
 import { gradientTarget, type GradientOptions } from './gradient-destination';
+import { lossScales, reduceLoss, reduceSum, reductionDivisor, Reduction, type Weights } from './reduction';
 import { upstreamOf } from './staged-options';
 
-/** tfjs's `Reduction`, with tfjs's values, so `tf.Reduction.MEAN` works here too. */
-export const Reduction = { NONE: 0, MEAN: 1, SUM: 2, SUM_BY_NONZERO_WEIGHTS: 3 } as const;
-export type Reduction = (typeof Reduction)[keyof typeof Reduction];
+export { Reduction };
 
 /**
  * What each value of a weights array applies to, i.e. the shape of tfjs's `weights` tensor that
@@ -54,15 +53,6 @@ function checkReduction(where: string, what: string, value: unknown): Reduction 
   if (value === 0 || value === 1 || value === 2 || value === 3) return value;
   const message = `${where}: ${what} must be one of Reduction.NONE, MEAN, SUM, SUM_BY_NONZERO_WEIGHTS (0 to 3), received ${describe(value)}`;
   throw typeof value === 'number' ? new RangeError(message) : new TypeError(message);
-}
-
-/** Sample weights as given: a number (`per` undefined), or an array and what it is per. */
-interface Weights {
-  values?: Float32Array;
-  scalar: number;
-  per?: WeightsPer;
-  /** 1 (a number), N, K or N·K: the size of the tfjs weights tensor. */
-  size: number;
 }
 
 const READINGS: readonly WeightsPer[] = ['row', 'class', 'element'];
@@ -119,67 +109,6 @@ function weightsOf(call: KernelCall, o: Partial<TfjsLossGradOptions>, n: number,
   return { values, scalar: 1, per: fits[0], size: values.length };
 }
 
-/**
- * The weight of loss value `i` (of `total` values, `k` per row: K for the sigmoid loss, 1 for
- * the softmax loss), tfjs's weights broadcast against the losses.
- */
-function weightAt(w: Weights | undefined, i: number, k: number): number {
-  if (!w) return 1;
-  if (!w.values) return w.scalar;
-  switch (w.per) {
-    case 'class':
-      return w.values[i % k];
-    case 'element':
-      return w.values[i];
-    default:
-      return w.values[Math.floor(i / k)];
-  }
-}
-
-/**
- * The factor that turns the sum of weighted losses into the reduced loss (tfjs
- * `computeWeightedLoss`): `total` is the number of loss values (N or N·K). The weights broadcast
- * against the losses: `total / size` copies of each.
- */
-function reductionDivisor(reduction: Reduction, w: Weights | undefined, total: number): number {
-  switch (reduction) {
-    case Reduction.NONE:
-    case Reduction.SUM:
-      return 1;
-    case Reduction.MEAN: {
-      if (!w) return total;
-      const sum = w.values ? w.values.reduce((a, b) => a + b, 0) : w.scalar;
-      const broadcast = total / w.size;
-      return broadcast > 1 ? sum * broadcast : sum;
-    }
-    case Reduction.SUM_BY_NONZERO_WEIGHTS: {
-      if (!w) return total;
-      let nonzero = 0;
-      if (w.values) for (const v of w.values) nonzero += v !== 0 ? 1 : 0;
-      else nonzero = w.scalar !== 0 ? 1 : 0;
-      return nonzero * (total / w.size);
-    }
-  }
-}
-
-/**
- * The kernel's scale for each loss value (`k` per row): `factor` (1/divisor, times a scalar
- * upstream) times the value's weight, times the upstream array's value for `NONE`. One number
- * when it serves every value; one per row for row weights; otherwise one per value (class
- * weights are spelled out per value: the kernels take a scale per row or per value).
- */
-function lossScales(w: Weights | undefined, factor: number, upstream: Float32Array | undefined, total: number, k: number): { values?: Float32Array; perValue: boolean; scalar: number } {
-  if (!upstream && (!w || !w.values)) return { scalar: (w ? w.scalar : 1) * factor, perValue: false };
-  if (!upstream && w!.per === 'row') {
-    const values = new Float32Array(w!.values!.length);
-    for (let i = 0; i < values.length; i++) values[i] = w!.values![i] * factor;
-    return { values, perValue: false, scalar: 1 };
-  }
-  const values = new Float32Array(total);
-  for (let i = 0; i < total; i++) values[i] = weightAt(w, i, k) * factor * (upstream ? upstream[i] : 1);
-  return { values, perValue: true, scalar: 1 };
-}
-
 function commonInputs(where: string, rawOptions: unknown) {
   const o = options<TfjsLossGradOptions>(where, rawOptions);
   return {
@@ -224,27 +153,6 @@ function softmaxCompute(where: string, labels: unknown, logits: unknown, rawOpti
     const perRow = call.read(perRowPtr, n);
     return { loss: reduceLoss(reduction, perRow, w, divisor, 1), grad: grad?.finish() };
   });
-}
-
-/** The reduced loss from the unweighted losses (`k` per row), in float64 (tfjs `computeWeightedLoss`). */
-function reduceLoss(reduction: Reduction, losses: Float32Array, w: Weights | undefined, divisor: number, k: number): number | Float32Array {
-  if (reduction === Reduction.NONE) {
-    if (!w) return losses;
-    const out = new Float32Array(losses.length);
-    for (let i = 0; i < losses.length; i++) out[i] = losses[i] * weightAt(w, i, k);
-    return out;
-  }
-  let sum = 0;
-  for (let i = 0; i < losses.length; i++) sum += losses[i] * weightAt(w, i, k);
-  return reduceSum(reduction, sum, w, losses.length, divisor);
-}
-
-/** A reduction other than `NONE` of `count` loss values whose weighted sum is `weightedSum`. */
-function reduceSum(reduction: Reduction, weightedSum: number, w: Weights | undefined, count: number, divisor: number): number {
-  // tfjs's unweighted MEAN is `mean()`, which gives 0 for no values (vector empty_batch_eps0.1_MEAN);
-  // every other reduction divides 0 by 0.
-  if (reduction === Reduction.MEAN && !w && count === 0) return 0;
-  return weightedSum / divisor;
 }
 
 function sigmoidCompute(where: string, labels: unknown, logits: unknown, rawOptions: unknown, withGrad: boolean) {
