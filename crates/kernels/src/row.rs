@@ -15,7 +15,7 @@
 //! unweighted case is monomorphised without a multiply-by-one stream or a branch in the loop.
 
 pub(crate) use crate::exp::ExpConsts;
-use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with};
+use crate::exp::{exp_nonpositive, exp_nonpositive_scalar};
 use crate::vector::{F32Vector, Scalar};
 
 /// A per-position factor read alongside a row: a slice of weights, or 1 everywhere.
@@ -356,7 +356,7 @@ pub(crate) fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     c: &ExpConsts<V>,
 ) -> (f32, f32) {
     let l = V::LANES;
-    let exp_nonpositive = |x: V| exp_nonpositive_with(c, x);
+    let exp = |x: V| exp_nonpositive(c, x);
     let mv = V::splat(m);
     let zero = V::splat(0.0);
     let (mut s0, mut a0) = (zero, zero);
@@ -366,10 +366,10 @@ pub(crate) fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
         let d1 = x1.sub(mv);
         let d2 = x2.sub(mv);
         let d3 = x3.sub(mv);
-        let e0 = exp_nonpositive(d0);
-        let e1 = exp_nonpositive(d1);
-        let e2 = exp_nonpositive(d2);
-        let e3 = exp_nonpositive(d3);
+        let e0 = exp(d0);
+        let e1 = exp(d1);
+        let e2 = exp(d2);
+        let e3 = exp(d3);
         // One accumulator each for Σe and Σw·d (a tree of adds per block): fewer live vectors,
         // so that V8 keeps the exp constants in registers.
         s0 = s0.add(e0.add(e1).add(e2.add(e3)));
@@ -380,7 +380,7 @@ pub(crate) fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     });
     while i + l <= end {
         let d0 = io.load::<V>(i).sub(mv);
-        let e0 = exp_nonpositive(d0);
+        let e0 = exp(d0);
         io.store(i, e0);
         s0 = s0.add(e0);
         a0 = a0.add(w.vec::<V>(i).mul(d0));

@@ -12,7 +12,7 @@
 //! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
-use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with, ExpConsts};
+use crate::exp::{exp_nonpositive, exp_nonpositive_scalar, ExpConsts};
 use crate::row::{check_len, checked_area, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights};
 use crate::scale::{LossSums, RowScale};
 use crate::smoothing::KernelError;
@@ -101,7 +101,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     // q = t·ta + tb, both rounded once from f64 (ta = 1, tb = 0 when ε = 0).
     let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
     let grad = <R::Row<'_> as RowIo>::GRAD;
-    let consts = ExpConsts::<V>::new();
+    let consts = ExpConsts::<V>::opaque();
     let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
     for row in 0..args.num_rows {
         let t = &args.targets[row * k..(row + 1) * k];
@@ -138,7 +138,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     c: &ExpConsts<V>,
 ) -> (f32, f32, f32) {
     let (k, l) = (t.len(), V::LANES);
-    let exp_nonpositive = |x: V| exp_nonpositive_with(c, x);
+    let exp = |x: V| exp_nonpositive(c, x);
     let (mv, tav, tbv) = (V::splat(m), V::splat(ta), V::splat(tb));
     let zero = V::splat(0.0);
     let (mut s0, mut a0, mut b0) = (zero, zero, zero);
@@ -146,7 +146,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     // Whole blocks of 4 vectors, bounds-check free (see RowIo::blocks), then single vectors.
     let mut i = io.blocks::<V>(0, k, |i, [x0, x1, x2, x3]| {
         let d = [x0.sub(mv), x1.sub(mv), x2.sub(mv), x3.sub(mv)];
-        let e = d.map(exp_nonpositive);
+        let e = d.map(exp);
         // SAFETY: i + 4·LANES ≤ k = t.len(), covered by w (asserted).
         let wq = unsafe {
             [0, 1, 2, 3].map(|u| {
@@ -162,7 +162,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     });
     while i + l <= k {
         let d0 = io.load::<V>(i).sub(mv);
-        let e0 = exp_nonpositive(d0);
+        let e0 = exp(d0);
         let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
         io.store(i, e0);
         s0 = s0.add(e0);
