@@ -16,9 +16,11 @@
 //! Where finite inputs above 1e30 make float32 sums overflow or cancel depending on the order,
 //! the two builds may differ and only "no panic, no out-of-window write" is checked.
 
+use labelsmooth_kernels as kernels;
+use labelsmooth_kernels::vector::{Lanes4, Scalar};
 use labelsmooth_kernels::{
-    lanes4, scalar, Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs,
-    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, Reduction, RowScale,
+    SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use proptest::prelude::*;
 use proptest::test_runner::Config;
@@ -239,8 +241,8 @@ proptest! {
         let len = t.len() * sm.num_classes + usize::from(bad_len);
         let mut a = out_buf(len, off);
         let mut b = out_buf(len, off);
-        let ra = scalar::smooth_targets(&sm, &t, &mut a[off..off + len]);
-        let rb = lanes4::smooth_targets(&sm, &t, &mut b[off..off + len]);
+        let ra = kernels::smooth_targets::<Scalar>(&sm, &t, &mut a[off..off + len]);
+        let rb = kernels::smooth_targets::<Lanes4>(&sm, &t, &mut b[off..off + len]);
         prop_assert_eq!(ra, rb);
         guards_intact(&a, off, len, "scalar");
         guards_intact(&b, off, len, "lanes4");
@@ -266,9 +268,9 @@ proptest! {
         let src = place(&x, off);
         let mut a = out_buf(x.len(), off);
         let mut b = out_buf(x.len(), (off + 1) % 4);
-        scalar::exp(&src[off..off + x.len()], &mut a[off..off + x.len()]).unwrap();
+        kernels::exp_slice::<Scalar>(&src[off..off + x.len()], &mut a[off..off + x.len()]).unwrap();
         let ob = (off + 1) % 4;
-        lanes4::exp(&src[off..off + x.len()], &mut b[ob..ob + x.len()]).unwrap();
+        kernels::exp_slice::<Lanes4>(&src[off..off + x.len()], &mut b[ob..ob + x.len()]).unwrap();
         guards_intact(&a, off, x.len(), "scalar");
         guards_intact(&b, ob, x.len(), "lanes4");
         for (i, &v) in x.iter().enumerate() {
@@ -287,7 +289,7 @@ proptest! {
         }
         // A wrong output length is an error, not a panic.
         let mut short = vec![0.0; x.len() + 1];
-        prop_assert!(scalar::exp(&x, &mut short).is_err() && lanes4::exp(&x, &mut short).is_err());
+        prop_assert!(kernels::exp_slice::<Scalar>(&x, &mut short).is_err() && kernels::exp_slice::<Lanes4>(&x, &mut short).is_err());
     }
 
     /// Class-index cross-entropy, every convention, weights, z-loss, reduction, upstream,
@@ -328,7 +330,7 @@ proptest! {
             let r = {
                 let pr = want_rows.then(|| &mut rows[offs[3]..offs[3] + n]);
                 let gr = want_grad.then(|| &mut grad[offs[3]..offs[3] + n * k]);
-                if lanes { lanes4::cross_entropy(&args, pr, gr) } else { scalar::cross_entropy(&args, pr, gr) }
+                if lanes { kernels::cross_entropy::<Lanes4>(&args, pr, gr) } else { kernels::cross_entropy::<Scalar>(&args, pr, gr) }
             };
             guards_intact(&rows, offs[3], n, "per_row");
             guards_intact(&grad, offs[3], n * k, "grad");
@@ -423,7 +425,7 @@ proptest! {
             let r = {
                 let pr = Some(&mut rows[offs[3]..offs[3] + n]);
                 let gr = want_grad.then(|| &mut grad[offs[3]..offs[3] + n * k]);
-                if lanes { lanes4::soft_cross_entropy(&args, pr, gr) } else { scalar::soft_cross_entropy(&args, pr, gr) }
+                if lanes { kernels::soft_cross_entropy::<Lanes4>(&args, pr, gr) } else { kernels::soft_cross_entropy::<Scalar>(&args, pr, gr) }
             };
             guards_intact(&rows, offs[3], n, "per_row");
             guards_intact(&grad, offs[3], n * k, "grad");
@@ -476,7 +478,7 @@ proptest! {
             let r = {
                 let lo = Some(&mut l[offs[1]..offs[1] + n * k]);
                 let go = want_grad.then(|| &mut g[offs[1]..offs[1] + n * k]);
-                if lanes { lanes4::sigmoid_cross_entropy(&args, lo, go) } else { scalar::sigmoid_cross_entropy(&args, lo, go) }
+                if lanes { kernels::sigmoid_cross_entropy::<Lanes4>(&args, lo, go) } else { kernels::sigmoid_cross_entropy::<Scalar>(&args, lo, go) }
             };
             guards_intact(&l, offs[1], n * k, "losses");
             guards_intact(&g, offs[1], n * k, "grad");
@@ -526,7 +528,7 @@ proptest! {
             let r = {
                 let to = Some(&mut terms[off..off + n * k]);
                 let go = Some(&mut g[3 - off..3 - off + n * k]);
-                if lanes { lanes4::kl_div(&args, to, go) } else { scalar::kl_div(&args, to, go) }
+                if lanes { kernels::kl_div::<Lanes4>(&args, to, go) } else { kernels::kl_div::<Scalar>(&args, to, go) }
             };
             guards_intact(&terms, off, n * k, "terms");
             guards_intact(&g, 3 - off, n * k, "grad");
@@ -570,7 +572,7 @@ proptest! {
             let r = {
                 let ro = Some(&mut rows[off..off + n]);
                 let go = Some(&mut g[off..off + n * k]);
-                if lanes { lanes4::label_smoothing_kl(&args, ro, go) } else { scalar::label_smoothing_kl(&args, ro, go) }
+                if lanes { kernels::label_smoothing_kl::<Lanes4>(&args, ro, go) } else { kernels::label_smoothing_kl::<Scalar>(&args, ro, go) }
             };
             guards_intact(&rows, off, n, "per_row");
             guards_intact(&g, off, n * k, "grad");
@@ -613,28 +615,28 @@ proptest! {
         let all_right = dl.iter().all(|&d| d == 0);
         for lanes in [false, true] {
             let ce = CrossEntropyArgs { smoothing: sm, logits: &x, targets: &t, class_weights: Some(&w), z_loss: 0.0, reduction: Reduction::Mean, upstream: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::cross_entropy(&ce, Some(&mut rows), Some(&mut grad)) } else { scalar::cross_entropy(&ce, Some(&mut rows), Some(&mut grad)) };
+            let r = if lanes { kernels::cross_entropy::<Lanes4>(&ce, Some(&mut rows), Some(&mut grad)) } else { kernels::cross_entropy::<Scalar>(&ce, Some(&mut rows), Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[1] == 0 && dl[2] == 0 && dl[3] == 0 && dl[4] == 0);
             let soft = SoftCrossEntropyArgs { num_rows: n, num_classes: k, logits: &x, targets: &y, epsilon: 0.1, class_weights: Some(&w), scale: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::soft_cross_entropy(&soft, Some(&mut rows), Some(&mut grad)) } else { scalar::soft_cross_entropy(&soft, Some(&mut rows), Some(&mut grad)) };
+            let r = if lanes { kernels::soft_cross_entropy::<Lanes4>(&soft, Some(&mut rows), Some(&mut grad)) } else { kernels::soft_cross_entropy::<Scalar>(&soft, Some(&mut rows), Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), all_right);
             let sig = SigmoidCrossEntropyArgs { num_rows: n, num_classes: k, logits: &x, labels: &y, epsilon: 0.1, scale: ElementScale::PerRow(&up) };
-            let r = if lanes { lanes4::sigmoid_cross_entropy(&sig, None, Some(&mut grad)) } else { scalar::sigmoid_cross_entropy(&sig, None, Some(&mut grad)) };
+            let r = if lanes { kernels::sigmoid_cross_entropy::<Lanes4>(&sig, None, Some(&mut grad)) } else { kernels::sigmoid_cross_entropy::<Scalar>(&sig, None, Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[2] == 0 && dl[4] == 0 && dl[5] == 0);
             let kl = KlDivArgs { num_rows: n, num_classes: k, input: &x, target: &y, log_target: false, scale: ElementScale::PerElement(&grad.clone()) };
-            let r = if lanes { lanes4::kl_div(&kl, None, Some(&mut grad)) } else { scalar::kl_div(&kl, None, Some(&mut grad)) };
+            let r = if lanes { kernels::kl_div::<Lanes4>(&kl, None, Some(&mut grad)) } else { kernels::kl_div::<Scalar>(&kl, None, Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[4] == 0 && dl[5] == 0);
             let ls = LabelSmoothingKlArgs { smoothing: sm, input: &x, targets: &t, scale: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::label_smoothing_kl(&ls, Some(&mut rows), None) } else { scalar::label_smoothing_kl(&ls, Some(&mut rows), None) };
+            let r = if lanes { kernels::label_smoothing_kl::<Lanes4>(&ls, Some(&mut rows), None) } else { kernels::label_smoothing_kl::<Scalar>(&ls, Some(&mut rows), None) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[2] == 0 && dl[3] == 0);
         }
         // Invalid smoothing parameters are refused by every kernel that takes them.
         for bad in [f64::NAN, -0.5, 1.5, f64::INFINITY] {
             let s = Smoothing { epsilon: bad, ..sm };
             let ce = CrossEntropyArgs { smoothing: s, logits: &x[..n * k], targets: &t, class_weights: None, z_loss: 0.0, reduction: Reduction::Sum, upstream: RowScale::Uniform(1.0) };
-            prop_assert_eq!(scalar::cross_entropy(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
-            prop_assert_eq!(lanes4::cross_entropy(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
-            prop_assert_eq!(lanes4::smooth_targets(&s, &t, &mut vec![0.0; n * k]), Err(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::cross_entropy::<Scalar>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::cross_entropy::<Lanes4>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::smooth_targets::<Lanes4>(&s, &t, &mut vec![0.0; n * k]), Err(KernelError::InvalidSmoothing));
         }
     }
 }

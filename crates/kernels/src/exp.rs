@@ -28,6 +28,8 @@
 //! 97th bit pattern in the normal test run): max error **0.989 ulp** (at x = -27.378984) against
 //! exp computed in f64, over every f32 in [-104, 89], subnormal results included.
 
+use crate::checks::check_len;
+use crate::error::KernelError;
 use crate::vector::{F32Vector, Scalar};
 
 const LOG2E: f32 = core::f32::consts::LOG2_E;
@@ -178,10 +180,8 @@ pub fn exp_scalar(x: f32) -> f32 {
 }
 
 /// `out[i] = exp(x[i])`.
-pub fn exp_slice<V: F32Vector>(x: &[f32], out: &mut [f32]) -> Result<(), crate::KernelError> {
-    if out.len() != x.len() {
-        return Err(crate::KernelError::LengthMismatch { expected: x.len(), received: out.len() });
-    }
+pub fn exp_slice<V: F32Vector>(x: &[f32], out: &mut [f32]) -> Result<(), KernelError> {
+    check_len(x.len(), out.len())?;
     let l = V::LANES;
     let body = x.len() - x.len() % l;
     let mut i = 0;

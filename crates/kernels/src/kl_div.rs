@@ -15,14 +15,16 @@
 //!   costs one vectorised sum of x over the classes other than the target and the padding
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
 
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
 use crate::exp::exp;
 use crate::log::{log, LogConsts};
-use crate::row::{
-    check_len, checked_area, segments_without, sum, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
-};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_passes::{segments_without, sum};
 use crate::scale::{ElementScale, LossSums, RowScale};
-use crate::smoothing::{KernelError, RowTarget, Smoothing};
+use crate::smoothing::{target_entropy, RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector, Scalar};
+use crate::weights::{Ones, Weights};
 
 /// The inputs of [`kl_div`].
 #[derive(Clone, Copy, Debug)]
@@ -277,7 +279,7 @@ pub fn label_smoothing_kl<V: F32Vector>(
     }
     let (on, off) = (sm.on_value(), sm.off_value());
     let pad = sm.zeroed_class();
-    let neg_entropy = -crate::cross_entropy::target_entropy(sm);
+    let neg_entropy = -target_entropy(sm);
     let mut total = 0.0f64;
     for (row, &target) in args.targets.iter().enumerate() {
         let range = row * k..(row + 1) * k;

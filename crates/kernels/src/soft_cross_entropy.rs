@@ -12,11 +12,14 @@
 //! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
 use crate::exp::{exp_nonpositive, exp_nonpositive_scalar, ExpConsts};
-use crate::row::{check_len, checked_area, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_passes::row_max;
 use crate::scale::{LossSums, RowScale};
-use crate::smoothing::KernelError;
 use crate::vector::{F32Vector, Scalar};
+use crate::weights::{Ones, Weights};
 
 /// The inputs of [`soft_cross_entropy`].
 #[derive(Clone, Copy, Debug)]
@@ -143,7 +146,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     let zero = V::splat(0.0);
     let (mut s0, mut a0, mut b0) = (zero, zero, zero);
     assert!(w.covers(k) && io.logits().len() == k);
-    // Whole blocks of 4 vectors, bounds-check free (see RowIo::blocks), then single vectors.
+    // Whole blocks of 4 vectors, bounds-check free (see `RowIo::blocks`), then single vectors.
     let mut i = io.blocks::<V>(0, k, |i, [x0, x1, x2, x3]| {
         let d = [x0.sub(mv), x1.sub(mv), x2.sub(mv), x3.sub(mv)];
         let e = d.map(exp);
@@ -154,7 +157,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
             })
         };
         // One accumulator per sum (a tree of adds per block): fewer live vectors, so that the exp
-        // constants stay in registers (see row::exp_pass).
+        // constants stay in registers (see `row_passes::exp_pass`).
         s0 = s0.add(e[0].add(e[1]).add(e[2].add(e[3])));
         a0 = a0.add(wq[0].mul(d[0]).add(wq[1].mul(d[1])).add(wq[2].mul(d[2]).add(wq[3].mul(d[3]))));
         b0 = b0.add(wq[0].add(wq[1]).add(wq[2].add(wq[3])));

@@ -5,9 +5,11 @@
 #![allow(clippy::approx_constant)]
 
 use crate::scale::{ElementScale, LossSums, RowScale};
+use crate::vector::{Lanes4, Scalar};
 use crate::{
-    lanes4, scalar, Convention, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs,
-    Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    cross_entropy, kl_div, label_smoothing_kl, sigmoid_cross_entropy, soft_cross_entropy, Convention, CrossEntropyArgs,
+    CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing,
+    SoftCrossEntropyArgs,
 };
 
 const INF: f32 = f32::INFINITY;
@@ -164,7 +166,7 @@ fn ref_ce(
 }
 
 type CeFn = fn(&CrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<CrossEntropyResult, KernelError>;
-const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", scalar::cross_entropy), ("lanes4", lanes4::cross_entropy)];
+const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", cross_entropy::<Scalar>), ("lanes4", cross_entropy::<Lanes4>)];
 
 /// Runs `f` with per-row and gradient outputs placed at `offset` in larger buffers.
 fn run_ce(f: CeFn, args: &CrossEntropyArgs, offset: usize) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
@@ -533,7 +535,7 @@ fn cross_entropy_torch_vectors() {
 
 type SoftFn = fn(&SoftCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
 const SOFT_IMPLS: [(&str, SoftFn); 2] =
-    [("scalar", scalar::soft_cross_entropy), ("lanes4", lanes4::soft_cross_entropy)];
+    [("scalar", soft_cross_entropy::<Scalar>), ("lanes4", soft_cross_entropy::<Lanes4>)];
 
 /// (per-row losses, gradient) of the soft cross-entropy in f64, elementwise products.
 fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: &[f32]) -> (Vec<f64>, Vec<f64>) {
@@ -663,7 +665,7 @@ fn soft_cross_entropy_special_values() {
 
 type SigFn = fn(&SigmoidCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
 const SIG_IMPLS: [(&str, SigFn); 2] =
-    [("scalar", scalar::sigmoid_cross_entropy), ("lanes4", lanes4::sigmoid_cross_entropy)];
+    [("scalar", sigmoid_cross_entropy::<Scalar>), ("lanes4", sigmoid_cross_entropy::<Lanes4>)];
 
 /// (loss, σ(x) − q) in f64 with q computed in f64.
 fn ref_sigmoid(x: f32, y: f32, eps: f32) -> (f64, f64) {
@@ -785,7 +787,7 @@ fn sigmoid_cross_entropy_special_values() {
 // ---------------------------------------------------------------- KL divergence
 
 type KlFn = fn(&KlDivArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
-const KL_IMPLS: [(&str, KlFn); 2] = [("scalar", scalar::kl_div), ("lanes4", lanes4::kl_div)];
+const KL_IMPLS: [(&str, KlFn); 2] = [("scalar", kl_div::<Scalar>), ("lanes4", kl_div::<Lanes4>)];
 
 /// torch_kl_div.json `kl_neg_inf_input_none` (with the deliberate q == 0 → 0 difference) and
 /// `kl_zero_targets_finite_input_none`; log_target against the f64 formula.
@@ -995,7 +997,7 @@ fn kl_div_every_length_and_offset() {
 
 type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<f64, KernelError>;
 const LSKL_IMPLS: [(&str, LsKlFn); 2] =
-    [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
+    [("scalar", label_smoothing_kl::<Scalar>), ("lanes4", label_smoothing_kl::<Lanes4>)];
 
 fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
     Smoothing {

@@ -82,3 +82,21 @@ pub fn fill<V: F32Vector>(dst: &mut [f32], value: f32) {
     }
     chunks.into_remainder().fill(value);
 }
+
+/// The four vectors at the start of `c` (which must hold `4·LANES` values).
+#[inline(always)]
+pub(crate) fn load4<V: F32Vector>(c: &[f32]) -> [V; 4] {
+    let l = V::LANES;
+    [V::load(c), V::load(&c[l..]), V::load(&c[2 * l..]), V::load(&c[3 * l..])]
+}
+
+/// Stores four vectors at the start of `c` (which must hold `4·LANES` values).
+#[inline(always)]
+pub(crate) fn store4<V: F32Vector>(e: [V; 4], c: &mut [f32]) {
+    let l = V::LANES;
+    let [e0, e1, e2, e3] = e;
+    e0.store(c);
+    e1.store(&mut c[l..]);
+    e2.store(&mut c[2 * l..]);
+    e3.store(&mut c[3 * l..]);
+}
