@@ -1,4 +1,5 @@
-//! Property tests of every kernel of labelsmooth-kernels (proptest; `npm run fuzz` runs more cases).
+//! Property tests of every kernel of labelsmooth-kernels (proptest; `npm run property-tests` runs
+//! 20,000 cases per property).
 //!
 //! For random shapes (N = 0.., K = 1.., odd K, K not a multiple of the 4 lanes), random slice
 //! alignment (each input and output is a window at a random offset into a larger buffer whose
