@@ -45,7 +45,4 @@ pub type BestVector = vector::Scalar;
 pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { "simd128" } else { "scalar" };
 
 #[cfg(test)]
-mod tests;
-
-#[cfg(test)]
 mod in_place_tests;

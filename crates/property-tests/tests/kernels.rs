@@ -9,7 +9,7 @@
 //!   * never panics (a panic is a wasm trap in the shipped build);
 //!   * gives the same result in the scalar build and the four-lane model of SIMD128 (`lanes4`):
 //!     the same error, the same non-finite kind, and finite values within float32 rounding;
-//!   * agrees with a float64 reference written here from docs/semantics.md where inputs are finite.
+//!   * agrees with the float64 reference (crates/reference) where inputs are finite.
 //!
 //! Time is bounded: every property runs `cases()` cases, 1000 by default: 8 properties, 8,000
 //! executions, ~2.5 s in release on 2 cores (plus ~45 s to compile proptest the first time);
@@ -23,6 +23,7 @@ use labelsmooth_kernels::{
     Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, Reduction, RowScale,
     SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
+use labelsmooth_reference as reference;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -172,29 +173,6 @@ fn near(got: f64, want: f64, magnitude: f64, what: &str) {
     assert!((got - want).abs() <= tol, "{what}: got {got:e}, reference {want:e} (tol {tol:e})");
 }
 
-// ------------------------------------------------------------------------------- f64 reference
-
-fn log_softmax(x: &[f32]) -> (Vec<f64>, Vec<f64>, f64) {
-    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
-    let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
-    let logp: Vec<f64> = x.iter().map(|&v| (v as f64 - m) - s.ln()).collect();
-    let p = logp.iter().map(|l| l.exp()).collect();
-    (logp, p, m + s.ln())
-}
-
-/// q of one row in f64 from the kernel's own f32 `on`/`off` (None: skipped row).
-fn q_row(sm: &Smoothing, t: i32) -> Option<Vec<f64>> {
-    if t == sm.ignore_index || sm.zeroed_class() == Some(t as usize) {
-        return None;
-    }
-    let mut q = vec![sm.off_value() as f64; sm.num_classes];
-    q[t as usize] = sm.on_value() as f64;
-    if let Some(p) = sm.zeroed_class() {
-        q[p] = 0.0;
-    }
-    Some(q)
-}
-
 // ------------------------------------------------------------------------------- smoothing
 
 fn smoothing(k: usize) -> impl Strategy<Value = Smoothing> {
@@ -251,7 +229,7 @@ proptest! {
             prop_assert!(!bad_len);
             for (x, y) in a.iter().zip(&b) { prop_assert_eq!(x.to_bits(), y.to_bits()); }
             for (i, &ti) in t.iter().enumerate() {
-                let want = q_row(&sm, ti).unwrap_or_else(|| vec![0.0; sm.num_classes]);
+                let want = reference::target_row(&sm, ti).unwrap_or_else(|| vec![0.0; sm.num_classes]);
                 for (c, w) in want.iter().enumerate() {
                     prop_assert_eq!(a[off + i * sm.num_classes + c] as f64, *w);
                 }
@@ -350,44 +328,24 @@ proptest! {
                 if want_grad { same_slices(&grad_a, &grad_b, magnitude(10.0, &[&x]), "grad"); }
                 if special { return Ok(()); }
                 // f64 reference (finite logits in [-30, 30]).
-                let wk = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
-                let mut d = 0.0;
-                let mut total = 0.0;
-                let mut rows = vec![0.0f64; n];
-                let mut g = vec![0.0f64; n * k];
-                for i in 0..n {
-                    let Some(q) = q_row(&sm, t[i]) else { continue };
-                    d += wk(t[i] as usize);
-                    let (logp, p, lse) = log_softmax(&x[i * k..(i + 1) * k]);
-                    let mut l = 0.0;
-                    let mut swq = 0.0;
-                    for c in 0..k {
-                        if q[c] != 0.0 { l -= wk(c) * q[c] * logp[c]; }
-                        swq += wk(c) * q[c];
-                    }
-                    l += z as f64 * lse * lse;
-                    rows[i] = l;
-                    total += l;
-                    for c in 0..k { g[i * k + c] = p[c] * swq - wk(c) * q[c] + 2.0 * z as f64 * lse * p[c]; }
-                }
-                let want = match red { Reduction::Mean => total / d, _ => total };
-                let scale = |i: usize| up.as_ref().map_or(1.0, |u| u[i] as f64) * match red { Reduction::Mean => 1.0 / d, _ => 1.0 };
+                let r = reference::cross_entropy(&sm, &x, &t, w.as_deref(), z as f64, red, up.as_deref());
+                let (rows, d) = (&r.per_row, r.denominator);
                 let mag = rows.iter().map(|v| v.abs()).sum::<f64>() * match red { Reduction::Mean => 1.0 / d.max(1e-30), _ => 1.0 } * 3.0;
                 if d == 0.0 && red == Reduction::Mean {
                     prop_assert!(a.loss.is_nan(), "mean with D = 0 must be NaN, got {}", a.loss);
                 } else if d > 1e-3 || red != Reduction::Mean {
-                    near(a.loss, want, mag, "loss vs f64");
+                    near(a.loss, r.loss, mag, "loss vs f64");
                 }
                 if want_rows { for i in 0..n { near(rows_a[i] as f64, rows[i], rows[i].abs() * 3.0, "per_row vs f64"); } }
                 if want_grad && (d > 1e-3 || red != Reduction::Mean) {
                     for i in 0..n {
-                        if q_row(&sm, t[i]).is_none() {
+                        if reference::target_row(&sm, t[i]).is_none() {
                             for c in 0..k { prop_assert_eq!(grad_a[i * k + c], 0.0, "skipped row's gradient"); }
                             continue;
                         }
-                        let s = scale(i);
+                        let s = up.as_ref().map_or(1.0, |u| u[i] as f64) * match red { Reduction::Mean => 1.0 / d, _ => 1.0 };
                         let wsum = w.as_ref().map_or(k as f64, |w| w.iter().map(|&v| v as f64).sum());
-                        for c in 0..k { near(grad_a[i * k + c] as f64, s * g[i * k + c], s.abs() * (2.0 + wsum) * (1.0 + 10.0 * z as f64 * 40.0), "grad vs f64"); }
+                        for c in 0..k { near(grad_a[i * k + c] as f64, r.grad[i * k + c], s.abs() * (2.0 + wsum) * (1.0 + 10.0 * z as f64 * 40.0), "grad vs f64"); }
                     }
                 }
             }
@@ -440,17 +398,13 @@ proptest! {
         same_slices(&rows_a, &rows_b, mag, "per_row");
         if want_grad { same_slices(&grad_a, &grad_b, magnitude(3.0 * k as f64, &[&x, &tg]), "grad"); }
         if special { return Ok(()); }
-        let (ta, tb) = ((1.0 - eps) as f32 as f64, (eps / k as f64) as f32 as f64);
+        let row_scale: Vec<f32> = match &scale { Some(s) => s.clone(), None => vec![0.5; n] };
+        let r = reference::soft_cross_entropy(k, &x, &tg, eps, w.as_deref(), &row_scale);
         for i in 0..n {
-            let (logp, p, _) = log_softmax(&x[i * k..(i + 1) * k]);
-            let (mut l, mut swq, mut lmag) = (0.0, 0.0, 0.0);
-            let wk = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
-            let q: Vec<f64> = (0..k).map(|c| (tg[i * k + c] * ta as f32 + tb as f32) as f64).collect();
-            for c in 0..k { l -= wk(c) * q[c] * logp[c]; lmag += (wk(c) * q[c] * logp[c]).abs(); swq += wk(c) * q[c]; }
-            near(rows_a[i] as f64, l, lmag * 2.0, "per_row vs f64");
+            near(rows_a[i] as f64, r.per_row[i], r.magnitude[i] * 2.0, "per_row vs f64");
             if want_grad {
-                let s = scale.as_ref().map_or(0.5, |s| s[i] as f64);
-                for c in 0..k { near(grad_a[i * k + c] as f64, s * (p[c] * swq - wk(c) * q[c]), s.abs() * (1.0 + 2.0 * swq.abs()), "grad vs f64"); }
+                let s = row_scale[i] as f64;
+                for c in 0..k { near(grad_a[i * k + c] as f64, r.grad[i * k + c], s.abs() * (1.0 + 2.0 * r.mass[i].abs()), "grad vs f64"); }
             }
         }
     }
@@ -494,13 +448,13 @@ proptest! {
         if special { return Ok(()); }
         for e in 0..n * k {
             let xv = x[e] as f64;
+            // q from the kernel's f32 constants 1 − ε and ε/2.
             let q = (y[e] as f64) * ((1.0 - eps) as f32 as f64) + (0.5 * eps) as f32 as f64;
-            let want = xv.max(0.0) - xv * q + (-xv.abs()).exp().ln_1p();
+            let (want, dwant) = reference::sigmoid_cross_entropy(x[e], q);
             near(la[e] as f64, want, want.abs() + xv.abs() * 1e-2, "loss vs f64");
             if want_grad {
                 let s = match kind_ { 0 => 0.25, 1 => sc[e / k] as f64, _ => sc[e] as f64 };
-                let sig = 1.0 / (1.0 + (-xv).exp());
-                near(ga[e] as f64, s * (sig - q), s.abs(), "grad vs f64");
+                near(ga[e] as f64, s * dwant, s.abs(), "grad vs f64");
             }
         }
     }
@@ -545,7 +499,7 @@ proptest! {
         }
         for e in 0..n * k {
             let (xv, tv) = (x[e] as f64, t[e] as f64);
-            let (q, want) = if log_target { (tv.exp(), tv.exp() * (tv - xv)) } else if tv > 0.0 { (tv, tv * (tv.ln() - xv)) } else if tv == 0.0 { (0.0, 0.0) } else { (tv, f64::NAN) };
+            let (q, want) = reference::kl_div_term(x[e], t[e], log_target);
             if special && !(xv.is_finite() && tv.is_finite()) {
                 // Defined special values: q = 0 contributes exactly 0 whatever x is.
                 if !log_target && tv == 0.0 { prop_assert_eq!(ta[e], 0.0); }
@@ -589,13 +543,11 @@ proptest! {
                 same_slices(&rows_a, &rows_b, magnitude(20.0 * k as f64, &[&x]), "per_row");
                 for (u, v) in ga.iter().zip(&gb) { prop_assert_eq!(u.to_bits(), v.to_bits()); }
                 if special { return Ok(()); }
-                let mut total = 0.0;
                 for i in 0..n {
-                    let Some(q) = q_row(&sm, t[i]) else { continue };
-                    for c in 0..k { if q[c] != 0.0 { total += q[c] * (q[c].ln() - x[i * k + c] as f64); } }
+                    let Some(q) = reference::target_row(&sm, t[i]) else { continue };
                     for c in 0..k { prop_assert_eq!(ga[i * k + c] as f64, -(q[c] as f32 as f64)); }
                 }
-                near(a, total, mag, "loss vs f64");
+                near(a, reference::label_smoothing_kl(&sm, &x, &t), mag, "loss vs f64");
             }
             (a, b) => prop_assert!(false, "only one build refused: {:?} vs {:?}", a, b),
         }
