@@ -21,7 +21,7 @@ pub fn exp_in_place(x: &mut [f32]) {
     crate::exp::exp_in_place::<BestVector>(x)
 }
 
-/// [`crate::exp::exp_sum`]: `Σ exp(x[i] − shift)`, shift ≥ every x[i].
+/// [`crate::exp::exp_sum`]: `Σ exp(x[i] − shift)`, `shift` ≥ every `x[i]`.
 pub fn exp_sum(x: &[f32], shift: f32) -> f32 {
     crate::exp::exp_sum::<BestVector>(x, shift)
 }

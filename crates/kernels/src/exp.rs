@@ -135,7 +135,7 @@ fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
 }
 
 /// `exp` of every lane, any argument (see the module documentation for the method and its
-/// accuracy): step 4 on [`reduce`]. The elementwise kernels run it (sigmoid, log-target KL,
+/// accuracy): step 4 on `reduce`. The elementwise kernels run it (sigmoid, log-target KL,
 /// `exp_slice`). Accuracy: `exp_exhaustive_ulp` (every f32 in [-104, 89], through `Lanes4`).
 #[inline(always)]
 pub fn exp<V: F32Vector>(x: V) -> V {
@@ -153,7 +153,7 @@ pub fn exp<V: F32Vector>(x: V) -> V {
 }
 
 /// `exp` of every lane for arguments ≤ 0 (or NaN), the case of every softmax-type pass
-/// (`x − max`), with its constants from `c`: [`reduce`] with no upper clamp and a cheaper
+/// (`x − max`), with its constants from `c`: `reduce` with no upper clamp and a cheaper
 /// reconstruction than [`exp`]. `2^n` is split as `2^(n+64)·2^-64`: `2^(n+64)` is one shift of
 /// the magic-biased t (n ≥ -151 keeps it normal), `p·2^(n+64)` is exact, and the product with
 /// `2^-64` rounds once, so subnormal results are correctly rounded exactly as in [`exp`]. 9 lane
@@ -207,7 +207,7 @@ pub fn exp_in_place<V: F32Vector>(x: &mut [f32]) {
     }
 }
 
-/// `Σ exp(x[i] − shift)` with [`exp_nonpositive`] (so `shift` must be ≥ every x[i]): the
+/// `Σ exp(x[i] − shift)` with [`exp_nonpositive`] (so `shift` must be ≥ every `x[i]`): the
 /// forward-only exp bound, exactly the arithmetic of the softmax passes without their other work.
 pub fn exp_sum<V: F32Vector>(x: &[f32], shift: f32) -> f32 {
     let l = V::LANES;

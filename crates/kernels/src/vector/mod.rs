@@ -1,11 +1,13 @@
 //! The small vector abstraction every kernel is written against.
 //!
 //! A kernel is one generic function over [`F32Vector`]; each instruction set gets a type that
-//! implements the trait, and a module (`scalar`, `simd128`) that instantiates the kernels with it.
-//! The scalar twin ([`Scalar`], one lane) is the reference and the fallback for engines without
-//! SIMD; [`Simd128`] maps every method to one wasm SIMD128 instruction. [`Lanes4`] is a portable
-//! four-lane model with exactly the lane arithmetic of `Simd128`, so that native tests exercise
-//! the vector-width logic (bodies, tails, horizontal reductions) without a wasm engine.
+//! implements the trait, in its own file: [`Scalar`] (`scalar.rs`, one lane) is the reference and
+//! the fallback for engines without SIMD; `Simd128` (`simd128.rs`, compiled for wasm32 with
+//! `+simd128`) maps every method to one wasm SIMD128 instruction; [`Lanes4`] (`lanes4.rs`) is a
+//! portable four-lane model with exactly the lane arithmetic of `Simd128`, so that native tests
+//! exercise the vector-width logic (bodies, tails, horizontal reductions) without a wasm engine.
+//! `crate::BestVector` names the type a build runs. This file also holds the slice helpers
+//! written over the trait (`fill`, `load4`, `store4`).
 
 mod lane;
 mod lanes4;
