@@ -10,7 +10,7 @@
 // 16-byte grid is every row but the first when K is not a multiple of 4: row r starts 4·r·K bytes
 // into its block, so with 5 rows and K = 1..67 the rows start at every 4-byte offset mod 16.
 // The kernels on unaligned slices, for every start offset and length, are tested natively in
-// crates/kernels (src/tests.rs, and crates/fuzz/tests/kernels.rs at random offsets).
+// crates/kernels (tests/losses.rs, and crates/property-tests/tests/kernels.rs at random offsets).
 import { afterAll, describe, it } from 'vitest';
 import {
   backend,

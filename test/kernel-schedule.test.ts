@@ -4,7 +4,7 @@
 // four" must reach the wasm in that order: if the loads are sunk to their uses (load, exp,
 // store, ×4), V8 emits the four exps one after another, and in place ran 1.16–1.3× slower than
 // with a separate gradient on an AMD EPYC (the why and the fix: `blocks_loads_first` in
-// crates/kernels/src/row.rs). Checked on the build of the vitest project.
+// crates/kernels/src/row_io.rs). Checked on the build of the vitest project.
 import binaryen from 'binaryen';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

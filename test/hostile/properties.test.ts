@@ -9,7 +9,7 @@
 //
 // Cross-entropy tolerances are float32 error bounds per value (ceBounds): with u = 2^-24, the
 // kernel sums a row's K exponentials and K weighted shifted logits in partial sums of at most
-// K/4 + 2 additions each (crates/kernels/src/row.rs exp_pass: a tree of 4 per block, then one
+// K/4 + 2 additions each (crates/kernels/src/row_passes.rs exp_pass: a tree of 4 per block, then one
 // accumulator), and every term is of one sign, so each sum is within (K/4 + 2)·u of its value;
 // exp, the shift x − m, the log and the products add a few u more: σ = (K/4 + 8)·u per row
 // (≈ 2e-3 at K = 131,071, 1.5e-6 at K = 67). A row's loss ln S·c − Σ_k w_k q_k d_k is then within

@@ -17,14 +17,15 @@
 //! * Row scalars (ln s, the loss, the gradient coefficients) are computed in f64; the totals
 //!   are accumulated in f64.
 
-use crate::exp::exp_nonpositive_scalar;
-use crate::row::{
-    check_len, checked_area, exp_pass, rescale, row_max, ExpConsts, Forward, InPlace, Ones, RowIo, Rows, Separate,
-    Weights,
-};
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
+use crate::exp::{exp_nonpositive_scalar, ExpConsts};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_passes::{exp_pass, rescale, row_max};
 use crate::scale::RowScale;
-use crate::smoothing::{KernelError, RowTarget, Smoothing};
+use crate::smoothing::{RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector, Scalar};
+use crate::weights::{Ones, Weights};
 
 /// How the per-row losses are combined.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,7 +140,7 @@ pub fn cross_entropy_denominator(
 ) -> Result<f64, KernelError> {
     smoothing.validate()?;
     if let Some(w) = class_weights {
-        crate::row::check_len(smoothing.num_classes, w.len())?;
+        crate::checks::check_len(smoothing.num_classes, w.len())?;
     }
     let mut denominator = 0.0f64;
     for (row, &target) in targets.iter().enumerate() {
@@ -185,7 +186,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     };
     let grad = <R::Row<'_> as RowIo>::GRAD;
     // Once per call, not per row (they pass through black_box).
-    let consts = ExpConsts::<V>::new();
+    let consts = ExpConsts::<V>::opaque();
     let (mut total, mut nll, mut smooth, mut lse_squared) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for (row, &target) in args.targets.iter().enumerate() {
         let mut io = rows.row(row, k);
@@ -278,17 +279,4 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         Reduction::None | Reduction::Sum => total,
     };
     CrossEntropyResult { loss, nll, smooth, lse_squared, denominator }
-}
-
-/// `H(q) = −Σ_k q_k ln q_k` of the smoothed target of one non-skipped row (0·ln 0 = 0): the
-/// constant that separates the cross-entropy form from the KL form (`KL = CE − H(q)`).
-pub fn target_entropy(smoothing: &Smoothing) -> f64 {
-    let (on, off) = (smoothing.on_value() as f64, smoothing.off_value() as f64);
-    let k = smoothing.num_classes as f64;
-    let others = match smoothing.convention {
-        crate::Convention::Annotated { .. } => k - 2.0,
-        _ => k - 1.0,
-    };
-    let xlogx = |v: f64| if v == 0.0 { 0.0 } else { v * v.ln() };
-    -(xlogx(on) + others * xlogx(off))
 }

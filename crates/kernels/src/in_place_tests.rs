@@ -2,26 +2,13 @@
 //! gradient), for every loss, convention and option, on unaligned subslices, for each vector type.
 
 use crate::scale::{ElementScale, RowScale};
+use crate::vector::{Lanes4, Scalar};
 use crate::{
-    lanes4, scalar, Convention, CrossEntropyArgs, KlDivArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing,
-    SoftCrossEntropyArgs,
+    cross_entropy, cross_entropy_in_place, kl_div, kl_div_in_place, sigmoid_cross_entropy,
+    sigmoid_cross_entropy_in_place, soft_cross_entropy, soft_cross_entropy_in_place, Convention, CrossEntropyArgs,
+    KlDivArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn range(&mut self, lo: f32, hi: f32) -> f32 {
-        lo + (hi - lo) * ((self.next() >> 40) as f32 / (1u64 << 24) as f32)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use labelsmooth_reference::Rng;
 
 fn same(a: &[f32], b: &[f32], what: &str) {
     assert_eq!(a.len(), b.len(), "{what}: length");
@@ -54,8 +41,8 @@ fn logits(rng: &mut Rng, len: usize) -> Vec<f32> {
 
 macro_rules! for_each_impl {
     ($body:ident) => {
-        $body!(scalar);
-        $body!(lanes4);
+        $body!(Scalar);
+        $body!(Lanes4);
     };
 }
 
@@ -92,15 +79,15 @@ fn cross_entropy_in_place_matches_out_of_place() {
                 upstream: if rng.below(2) == 0 { RowScale::PerRow(&upstream) } else { RowScale::Uniform(0.5) },
             };
             macro_rules! check {
-                ($isa:ident) => {{
+                ($isa:ty) => {{
                     let what = format!("{} K={k} {convention:?} w={use_w}", stringify!($isa));
                     let (mut rows_a, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
-                    let a = $isa::cross_entropy(&args, Some(&mut rows_a), Some(&mut grad)).unwrap();
+                    let a = cross_entropy::<$isa>(&args, Some(&mut rows_a), Some(&mut grad)).unwrap();
                     let mut buf = at_offset(&x, offset);
                     let mut rows_b = vec![0.0; n];
                     let in_place = CrossEntropyArgs { logits: &[], ..args };
                     let b =
-                        $isa::cross_entropy_in_place(&in_place, Some(&mut rows_b), &mut buf[offset..offset + n * k])
+                        cross_entropy_in_place::<$isa>(&in_place, Some(&mut rows_b), &mut buf[offset..offset + n * k])
                             .unwrap();
                     same64(a.loss, b.loss, &format!("{what} loss"));
                     same64(a.nll, b.nll, &format!("{what} nll"));
@@ -131,10 +118,10 @@ fn cross_entropy_in_place_refusal_writes_nothing() {
         upstream: RowScale::Uniform(1.0),
     };
     let mut buf = x.clone();
-    assert!(scalar::cross_entropy_in_place(&args, None, &mut buf).is_err());
+    assert!(cross_entropy_in_place::<Scalar>(&args, None, &mut buf).is_err());
     assert_eq!(buf, x);
     let mut short = x[..5].to_vec();
-    assert!(lanes4::cross_entropy_in_place(&args, None, &mut short).is_err());
+    assert!(cross_entropy_in_place::<Lanes4>(&args, None, &mut short).is_err());
 }
 
 #[test]
@@ -158,13 +145,13 @@ fn soft_cross_entropy_in_place_matches_out_of_place() {
                 scale: RowScale::PerRow(&scale),
             };
             macro_rules! check {
-                ($isa:ident) => {{
+                ($isa:ty) => {{
                     let what = format!("{} K={k} w={use_w}", stringify!($isa));
                     let (mut rows_a, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
-                    let a = $isa::soft_cross_entropy(&args, Some(&mut rows_a), Some(&mut grad)).unwrap();
+                    let a = soft_cross_entropy::<$isa>(&args, Some(&mut rows_a), Some(&mut grad)).unwrap();
                     let mut buf = at_offset(&x, offset);
                     let mut rows_b = vec![0.0; n];
-                    let b = $isa::soft_cross_entropy_in_place(
+                    let b = soft_cross_entropy_in_place::<$isa>(
                         &SoftCrossEntropyArgs { logits: &[], ..args },
                         Some(&mut rows_b),
                         &mut buf[offset..offset + n * k],
@@ -208,13 +195,13 @@ fn elementwise_in_place_matches_out_of_place() {
             scale: ElementScale::Uniform(0.25),
         };
         macro_rules! check {
-            ($isa:ident) => {{
+            ($isa:ty) => {{
                 let what = format!("{} K={k}", stringify!($isa));
                 let (mut la, mut ga) = (vec![0.0; n * k], vec![0.0; n * k]);
-                let a = $isa::sigmoid_cross_entropy(&sig, Some(&mut la), Some(&mut ga)).unwrap();
+                let a = sigmoid_cross_entropy::<$isa>(&sig, Some(&mut la), Some(&mut ga)).unwrap();
                 let mut buf = at_offset(&x, offset);
                 let mut lb = vec![0.0; n * k];
-                let b = $isa::sigmoid_cross_entropy_in_place(
+                let b = sigmoid_cross_entropy_in_place::<$isa>(
                     &SigmoidCrossEntropyArgs { logits: &[], ..sig },
                     Some(&mut lb),
                     &mut buf[offset..offset + n * k],
@@ -225,10 +212,10 @@ fn elementwise_in_place_matches_out_of_place() {
                 same(&ga, &buf[offset..offset + n * k], &format!("{what} sigmoid grad"));
 
                 let (mut ta, mut ga) = (vec![0.0; n * k], vec![0.0; n * k]);
-                let a = $isa::kl_div(&kl, Some(&mut ta), Some(&mut ga)).unwrap();
+                let a = kl_div::<$isa>(&kl, Some(&mut ta), Some(&mut ga)).unwrap();
                 let mut buf = at_offset(&x, offset);
                 let mut tb = vec![0.0; n * k];
-                let b = $isa::kl_div_in_place(
+                let b = kl_div_in_place::<$isa>(
                     &KlDivArgs { input: &[], ..kl },
                     Some(&mut tb),
                     &mut buf[offset..offset + n * k],

@@ -15,14 +15,16 @@
 //!   costs one vectorised sum of x over the classes other than the target and the padding
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
 
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
 use crate::exp::exp;
-use crate::log::{log_with, LogConsts};
-use crate::row::{
-    check_len, checked_area, segments_without, sum, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights,
-};
+use crate::log::{log, LogConsts};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_passes::{segments_without, sum};
 use crate::scale::{ElementScale, LossSums, RowScale};
-use crate::smoothing::{KernelError, RowTarget, Smoothing};
+use crate::smoothing::{target_entropy, RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector, Scalar};
+use crate::weights::{Ones, Weights};
 
 /// The inputs of [`kl_div`].
 #[derive(Clone, Copy, Debug)]
@@ -81,7 +83,7 @@ fn check_kl_args(args: &KlDivArgs, input_len: usize, terms: Option<&[f32]>) -> R
 
 fn run_kl<V: F32Vector, R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R) -> LossSums {
     let (n, k) = (args.num_rows, args.num_classes);
-    let c = LogConsts::<V>::new();
+    let c = LogConsts::<V>::opaque();
     let (mut total, mut scaled) = (0.0f64, 0.0f64);
     for row in 0..n {
         let range = row * k..(row + 1) * k;
@@ -213,7 +215,7 @@ fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool, const T
         i += l;
     }
     let (mut s, mut a) = (s0.horizontal_sum(), a0.horizontal_sum());
-    let sc = LogConsts::<Scalar>::new();
+    let sc = LogConsts::<Scalar>::opaque();
     while i < k {
         let (Scalar(q), Scalar(term)) = element::<Scalar, LOG_TARGET>(&sc, io.load::<Scalar>(i), Scalar(t[i]));
         s += term;
@@ -233,7 +235,7 @@ fn kl_row_of<V: F32Vector, R: RowIo, W: Weights, const LOG_TARGET: bool, const T
 #[inline(always)]
 fn element<V: F32Vector, const LOG_TARGET: bool>(lc: &LogConsts<V>, x: V, t: V) -> (V, V) {
     let zero = V::splat(0.0);
-    let (q, d) = if LOG_TARGET { (exp(t), t.sub(x)) } else { (t, log_with(lc, t).sub(x)) };
+    let (q, d) = if LOG_TARGET { (exp(t), t.sub(x)) } else { (t, log(lc, t).sub(x)) };
     (q, V::select(q.eq(zero), zero, q.mul(d)))
 }
 
@@ -277,7 +279,7 @@ pub fn label_smoothing_kl<V: F32Vector>(
     }
     let (on, off) = (sm.on_value(), sm.off_value());
     let pad = sm.zeroed_class();
-    let neg_entropy = -crate::cross_entropy::target_entropy(sm);
+    let neg_entropy = -target_entropy(sm);
     let mut total = 0.0f64;
     for (row, &target) in args.targets.iter().enumerate() {
         let range = row * k..(row + 1) * k;

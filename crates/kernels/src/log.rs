@@ -21,12 +21,13 @@
 //!
 //! Special values, exactly: ±0 → −inf, x < 0 (−inf included) → NaN, NaN → NaN, +inf → +inf,
 //! 1 → +0. Accuracy, verified by the exhaustive test in this file (`log_exhaustive_ulp`, every
-//! positive finite f32 including the subnormals, ~95 s of CPU in release, hence `#[ignore]`;
-//! `log_strided_ulp` checks every 97th bit pattern in the normal test run): max error
-//! **0.917 ulp** (at x = 0.7033276, just below √½) against ln computed in f64.
+//! positive finite f32 including the subnormals, through `Lanes4` with the kernels' constants and
+//! against the `Scalar` twin bit for bit, ~110 s in release, hence `#[ignore]`; `log_strided_ulp`
+//! checks every 97th bit pattern in the normal test run): max error **0.917 ulp** (at
+//! x = 0.7033276, just below √½) against ln computed in f64.
 
 use crate::exp::{LN2_HI, LN2_LO, MAGIC, MAGIC_BITS};
-use crate::vector::F32Vector;
+use crate::vector::{F32Vector, Scalar};
 
 /// The bit pattern of √½ (0.70710677): mantissas are reduced to [√½, √2).
 const SQRT_HALF_BITS: u32 = 0x3F35_04F3;
@@ -39,7 +40,7 @@ const R2: f32 = 2.0 / 5.0;
 const R3: f32 = 2.0 / 7.0;
 const R4: f32 = 2.0 / 9.0;
 
-/// The splatted constants of [`log_with`], made opaque to the compiler once per pass (why: see
+/// The splatted constants of [`log`], made opaque to the compiler once per pass (why: see
 /// [`crate::exp::ExpConsts`]).
 #[derive(Clone, Copy)]
 pub struct LogConsts<V> {
@@ -65,8 +66,9 @@ pub struct LogConsts<V> {
 }
 
 impl<V: F32Vector> LogConsts<V> {
+    /// Values the compiler cannot see through, made once per pass.
     #[inline(always)]
-    pub fn new() -> Self {
+    pub fn opaque() -> Self {
         let opaque = |v: V| core::hint::black_box(v);
         LogConsts {
             zero: opaque(V::splat(0.0)),
@@ -92,16 +94,10 @@ impl<V: F32Vector> LogConsts<V> {
     }
 }
 
-impl<V: F32Vector> Default for LogConsts<V> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// `ln` of every lane for finite x > 0, without the special cases (±0, negative, NaN and +inf
-/// lanes give finite garbage): the arithmetic part of [`log_with`], which masks those lanes.
+/// lanes give finite garbage): the arithmetic part of [`log`], which masks those lanes.
 #[inline(always)]
-fn log_positive_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
+fn log_positive<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
     // 1. Subnormals up into the normal range.
     let tiny = x.lt(c.min_normal);
     let xs = V::select(tiny, x.mul(c.two_pow_23), x);
@@ -121,14 +117,16 @@ fn log_positive_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
     let r = r.mul(z);
     let hfsq = c.half.mul(f).mul(f);
     let ln_m = f.sub(hfsq.sub(s.mul(hfsq.add(r))));
-    // 5. + e·ln 2 (e·LN2_HI exact), +inf handled by the callers' own masks or by `log_with`.
+    // 5. + e·ln 2 (e·LN2_HI exact); `log` masks the special values.
     e.mul(c.ln2_hi).add(ln_m.add(e.mul(c.ln2_lo)))
 }
 
-/// [`log`] with its constants from `c` (bit-identical results).
+/// `ln` of every lane, with its constants from `c` (see the module documentation for the method,
+/// special values and accuracy). The KL kernel runs it on its vector type and on `Scalar` for row
+/// tails; `log_exhaustive_ulp` sweeps it through `Lanes4` against the `Scalar` twin.
 #[inline(always)]
-pub fn log_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
-    let y = log_positive_with(c, x);
+pub fn log<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
+    let y = log_positive(c, x);
     let y = V::select(x.eq(c.inf), c.inf, y);
     let y = V::select(x.eq(c.zero), c.neg_inf, y);
     let y = V::select(x.lt(c.zero), c.nan, y);
@@ -136,33 +134,22 @@ pub fn log_with<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
     V::select(x.eq(x), y, x)
 }
 
-/// `ln` of every lane (see the module documentation for the method, special values and accuracy).
-#[inline(always)]
-pub fn log<V: F32Vector>(x: V) -> V {
-    log_with(&LogConsts::new(), x)
-}
-
-/// `ln` of one f32 with exactly the lane arithmetic of [`log`] (row tails, tests).
-#[inline(always)]
-pub fn log_scalar(x: f32) -> f32 {
-    log(crate::vector::Scalar(x)).0
-}
-
-/// `Σ ln x[i]` over the vector body, the scalar tail with [`log_scalar`]: the benchmark's log
-/// bound (the transcendental work of the KL divergence and nothing else).
+/// `Σ ln x[i]` with [`log`] (the scalar tail on `Scalar`): the benchmark's log bound (the
+/// transcendental work of the KL divergence and nothing else).
 pub fn log_sum<V: F32Vector>(x: &[f32]) -> f32 {
     let l = V::LANES;
-    let c = LogConsts::<V>::new();
+    let c = LogConsts::<V>::opaque();
     let zero = V::splat(0.0);
     let (mut s0, mut s1) = (zero, zero);
     let mut pairs = x.chunks_exact(2 * l);
     for p in &mut pairs {
-        s0 = s0.add(log_with(&c, V::load(p)));
-        s1 = s1.add(log_with(&c, V::load(&p[l..])));
+        s0 = s0.add(log(&c, V::load(p)));
+        s1 = s1.add(log(&c, V::load(&p[l..])));
     }
     let mut s = s0.add(s1).horizontal_sum();
+    let sc = LogConsts::<Scalar>::opaque();
     for &v in pairs.remainder() {
-        s += log_scalar(v);
+        s += log(&sc, Scalar(v)).0;
     }
     s
 }
@@ -171,7 +158,7 @@ pub fn log_sum<V: F32Vector>(x: &[f32]) -> f32 {
 mod tests {
     use super::*;
     use crate::exp::tests::{sweep, ulp_error};
-    use crate::vector::{Lanes4, Scalar};
+    use crate::vector::Lanes4;
 
     /// The bound asserted: the measured maximum (module documentation) with a small margin.
     const MAX_ULP: f64 = 1.0;
@@ -180,9 +167,22 @@ mod tests {
         (x as f64).ln()
     }
 
+    /// [`log`] of one f32 on `Scalar`, as the KL kernel's row tails run it.
+    fn log_scalar(x: f32) -> f32 {
+        log(&LogConsts::<Scalar>::opaque(), Scalar(x)).0
+    }
+
+    /// [`log`] through `Lanes4` with the opaque constants of the passes, against `ln` in f64 and
+    /// the `Scalar` twin, over the bit patterns `bits`.
+    fn sweep_log(bits: impl Iterator<Item = u32>) -> (f64, f32) {
+        let c = LogConsts::<Lanes4>::opaque();
+        let sc = LogConsts::<Scalar>::opaque();
+        sweep(|v| log(&c, v), |x| log(&sc, Scalar(x)).0, ln, bits)
+    }
+
     /// Every positive finite f32 (subnormals included) with bit patterns stepping by `step`.
     fn sweep_positive(step: usize) -> (f64, f32) {
-        sweep(log_scalar, ln, (1u32..=f32::MAX.to_bits()).step_by(step))
+        sweep_log((1u32..=f32::MAX.to_bits()).step_by(step))
     }
 
     #[test]
@@ -203,7 +203,7 @@ mod tests {
     /// Near 1 the result is tiny and relative accuracy is the hard part: every f32 in [0.5, 2].
     #[test]
     fn log_near_one_ulp() {
-        let (err, at) = sweep(log_scalar, ln, (0.5f32.to_bits()..=2.0f32.to_bits()).step_by(7));
+        let (err, at) = sweep_log((0.5f32.to_bits()..=2.0f32.to_bits()).step_by(7));
         assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
     }
 
@@ -246,10 +246,11 @@ mod tests {
             f32::NEG_INFINITY,
             -2.0,
         ];
-        for c in xs.chunks(4) {
-            let v = log(Lanes4([c[0], c[1], c[2], c[3]])).0;
-            for (x, y) in c.iter().zip(v) {
-                let s = log(Scalar(*x)).0;
+        let c = LogConsts::<Lanes4>::opaque();
+        for ch in xs.chunks(4) {
+            let v = log(&c, Lanes4([ch[0], ch[1], ch[2], ch[3]])).0;
+            for (x, y) in ch.iter().zip(v) {
+                let s = log_scalar(*x);
                 assert!(s.to_bits() == y.to_bits() || (s.is_nan() && y.is_nan()), "{x}: {s} vs {y}");
             }
         }

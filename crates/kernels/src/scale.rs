@@ -1,5 +1,8 @@
 //! Argument and result types shared by several loss kernels.
 
+use crate::checks::check_len;
+use crate::error::KernelError;
+
 /// A factor per row of an N×K problem: the upstream gradient of a per-row loss, or the
 /// reduction scale the caller computed (1/N for a mean, tfjs sample weights, ...).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -31,10 +34,10 @@ pub struct LossSums {
 }
 
 impl RowScale<'_> {
-    pub(crate) fn check(&self, rows: usize) -> Result<(), crate::KernelError> {
+    pub(crate) fn check(&self, rows: usize) -> Result<(), KernelError> {
         match self {
             RowScale::Uniform(_) => Ok(()),
-            RowScale::PerRow(s) => crate::row::check_len(rows, s.len()),
+            RowScale::PerRow(s) => check_len(rows, s.len()),
         }
     }
     #[inline(always)]
@@ -47,11 +50,11 @@ impl RowScale<'_> {
 }
 
 impl ElementScale<'_> {
-    pub(crate) fn check(&self, rows: usize, area: usize) -> Result<(), crate::KernelError> {
+    pub(crate) fn check(&self, rows: usize, area: usize) -> Result<(), KernelError> {
         match self {
             ElementScale::Uniform(_) => Ok(()),
-            ElementScale::PerRow(s) => crate::row::check_len(rows, s.len()),
-            ElementScale::PerElement(s) => crate::row::check_len(area, s.len()),
+            ElementScale::PerRow(s) => check_len(rows, s.len()),
+            ElementScale::PerElement(s) => check_len(area, s.len()),
         }
     }
 }

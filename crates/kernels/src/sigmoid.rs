@@ -10,10 +10,11 @@
 //! `log1p(u) = 2·atanh(u/(2+u))` by its odd series (terms up to s¹⁷/17, s ≤ 1/3: truncation
 //! < 2e-10 relative), which never forms 1 + u and so keeps full relative accuracy for tiny u.
 
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
 use crate::exp::exp;
-use crate::row::{check_len, checked_area, Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
 use crate::scale::{ElementScale, LossSums};
-use crate::smoothing::KernelError;
 use crate::vector::{F32Vector, Scalar};
 
 /// The inputs of [`sigmoid_cross_entropy`].

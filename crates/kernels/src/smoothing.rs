@@ -1,9 +1,12 @@
-//! The three label-smoothing conventions and the target values they give.
+//! The three label-smoothing conventions, the target values they give and their entropy.
 //!
 //! Every convention puts `on` on the target class and `off` on every other class of a row; the
 //! Annotated Transformer also zeroes a padding column, and rows whose target is ignored (or is the
 //! padding class) are all zero. docs/semantics.md §1 derives the values; they are computed in f64 and
-//! rounded once, so `on` and `off` are the closest f32 to the exact fractions.
+//! rounded once, so `on` and `off` are the closest f32 to the exact fractions. [`target_entropy`] is
+//! the entropy of such a target row.
+
+use crate::error::KernelError;
 
 /// How the smoothing mass ε is spread over the classes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,20 +29,6 @@ pub struct Smoothing {
     /// A row whose target equals this is all zero and contributes nothing (PyTorch's
     /// `ignore_index`).
     pub ignore_index: i32,
-}
-
-/// Why a kernel refused its input. The JavaScript layer validates shapes and options before it
-/// calls a kernel; per-element facts (a target out of range) are found here, in the same pass
-/// that computes, and reported with the row they were found in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum KernelError {
-    /// `targets[row] == value` is neither a class in `[0, K)` nor the ignore index.
-    TargetOutOfRange { row: usize, value: i32 },
-    /// A slice's length does not match the shape the call describes.
-    LengthMismatch { expected: usize, received: usize },
-    /// The smoothing parameters cannot describe a distribution (ε not in [0, 1], K = 0,
-    /// the annotated convention with K < 3 or a padding index ≥ K, fairseq with K < 2).
-    InvalidSmoothing,
 }
 
 /// What one row of targets looks like once the convention is applied.
@@ -110,4 +99,17 @@ impl Smoothing {
         }
         Ok(RowTarget::Smoothed { class })
     }
+}
+
+/// `H(q) = −Σ_k q_k ln q_k` of the smoothed target of one non-skipped row (0·ln 0 = 0): the
+/// constant that separates the cross-entropy form from the KL form (`KL = CE − H(q)`).
+pub fn target_entropy(smoothing: &Smoothing) -> f64 {
+    let (on, off) = (smoothing.on_value() as f64, smoothing.off_value() as f64);
+    let k = smoothing.num_classes as f64;
+    let others = match smoothing.convention {
+        Convention::Annotated { .. } => k - 2.0,
+        _ => k - 1.0,
+    };
+    let xlogx = |v: f64| if v == 0.0 { 0.0 } else { v * v.ln() };
+    -(xlogx(on) + others * xlogx(off))
 }

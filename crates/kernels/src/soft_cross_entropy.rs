@@ -12,11 +12,14 @@
 //! ε is applied as given (no range check): PyTorch refuses ε > 1 and ignores ε < 0, tfjs
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
-use crate::exp::{exp_nonpositive_scalar, exp_nonpositive_with, ExpConsts};
-use crate::row::{check_len, checked_area, row_max, Forward, InPlace, Ones, RowIo, Rows, Separate, Weights};
+use crate::checks::{check_len, checked_area};
+use crate::error::KernelError;
+use crate::exp::{exp_nonpositive, exp_nonpositive_scalar, ExpConsts};
+use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
+use crate::row_passes::row_max;
 use crate::scale::{LossSums, RowScale};
-use crate::smoothing::KernelError;
 use crate::vector::{F32Vector, Scalar};
+use crate::weights::{Ones, Weights};
 
 /// The inputs of [`soft_cross_entropy`].
 #[derive(Clone, Copy, Debug)]
@@ -101,7 +104,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     // q = t·ta + tb, both rounded once from f64 (ta = 1, tb = 0 when ε = 0).
     let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
     let grad = <R::Row<'_> as RowIo>::GRAD;
-    let consts = ExpConsts::<V>::new();
+    let consts = ExpConsts::<V>::opaque();
     let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
     for row in 0..args.num_rows {
         let t = &args.targets[row * k..(row + 1) * k];
@@ -138,15 +141,15 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     c: &ExpConsts<V>,
 ) -> (f32, f32, f32) {
     let (k, l) = (t.len(), V::LANES);
-    let exp_nonpositive = |x: V| exp_nonpositive_with(c, x);
+    let exp = |x: V| exp_nonpositive(c, x);
     let (mv, tav, tbv) = (V::splat(m), V::splat(ta), V::splat(tb));
     let zero = V::splat(0.0);
     let (mut s0, mut a0, mut b0) = (zero, zero, zero);
     assert!(w.covers(k) && io.logits().len() == k);
-    // Whole blocks of 4 vectors, bounds-check free (see RowIo::blocks), then single vectors.
+    // Whole blocks of 4 vectors, bounds-check free (see `RowIo::blocks`), then single vectors.
     let mut i = io.blocks::<V>(0, k, |i, [x0, x1, x2, x3]| {
         let d = [x0.sub(mv), x1.sub(mv), x2.sub(mv), x3.sub(mv)];
-        let e = d.map(exp_nonpositive);
+        let e = d.map(exp);
         // SAFETY: i + 4·LANES ≤ k = t.len(), covered by w (asserted).
         let wq = unsafe {
             [0, 1, 2, 3].map(|u| {
@@ -154,7 +157,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
             })
         };
         // One accumulator per sum (a tree of adds per block): fewer live vectors, so that the exp
-        // constants stay in registers (see row::exp_pass).
+        // constants stay in registers (see `row_passes::exp_pass`).
         s0 = s0.add(e[0].add(e[1]).add(e[2].add(e[3])));
         a0 = a0.add(wq[0].mul(d[0]).add(wq[1].mul(d[1])).add(wq[2].mul(d[2]).add(wq[3].mul(d[3]))));
         b0 = b0.add(wq[0].add(wq[1]).add(wq[2].add(wq[3])));
@@ -162,7 +165,7 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
     });
     while i + l <= k {
         let d0 = io.load::<V>(i).sub(mv);
-        let e0 = exp_nonpositive(d0);
+        let e0 = exp(d0);
         let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
         io.store(i, e0);
         s0 = s0.add(e0);

@@ -4,7 +4,9 @@
 //! it exists for users who want to see or reuse the targets, and as the simplest kernel on which
 //! the whole Rust → wasm → TypeScript path is tested.
 
-use crate::smoothing::{KernelError, RowTarget, Smoothing};
+use crate::checks::check_len;
+use crate::error::KernelError;
+use crate::smoothing::{RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector};
 
 /// Writes the smoothed targets of `targets` into `out` (row-major, `targets.len() × K`).
@@ -15,10 +17,7 @@ pub fn smooth_targets<V: F32Vector>(
 ) -> Result<(), KernelError> {
     smoothing.validate()?;
     let k = smoothing.num_classes;
-    let expected = targets.len() * k;
-    if out.len() != expected {
-        return Err(KernelError::LengthMismatch { expected, received: out.len() });
-    }
+    check_len(targets.len() * k, out.len())?;
     let (on, off) = (smoothing.on_value(), smoothing.off_value());
     for (row, (&target, dst)) in targets.iter().zip(out.chunks_exact_mut(k)).enumerate() {
         match smoothing.row_target(row, target)? {

@@ -1,38 +1,20 @@
-//! Native tests of the loss kernels against naive float64 references, finite differences,
-//! special values and numbers from the framework vectors (test/fixtures/vectors/, described in its README).
+//! Native tests of the loss kernels against the float64 reference (crates/reference), finite
+//! differences, special values and numbers from the framework vectors (test/fixtures/vectors/,
+//! described in its README), in the scalar build and the four-lane model of SIMD128.
 
 // The framework vectors contain values such as log 2 and log 10 on purpose.
 #![allow(clippy::approx_constant)]
 
-use crate::scale::{ElementScale, LossSums, RowScale};
-use crate::{
-    lanes4, scalar, Convention, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs,
-    Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+use labelsmooth_kernels::vector::{Lanes4, Scalar};
+use labelsmooth_kernels::{
+    cross_entropy, kl_div, label_smoothing_kl, sigmoid_cross_entropy, soft_cross_entropy, target_entropy, Convention,
+    CrossEntropyArgs, CrossEntropyResult, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, LossSums,
+    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
+use labelsmooth_reference as reference;
+use reference::Rng;
 
 const INF: f32 = f32::INFINITY;
-
-/// xorshift64*.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    /// Uniform in [0, 1).
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
-    fn range(&mut self, lo: f64, hi: f64) -> f32 {
-        (lo + (hi - lo) * self.unit()) as f32
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn close(a: f64, b: f64) -> bool {
     if a.is_nan() || b.is_nan() {
@@ -76,95 +58,10 @@ fn offset_copy(data: &[f32], offset: usize) -> Vec<f32> {
     v
 }
 
-// ---------------------------------------------------------------- cross-entropy reference
-
-struct CeRef {
-    loss: f64,
-    per_row: Vec<f64>,
-    grad: Vec<f64>,
-    nll: f64,
-    smooth: f64,
-}
-
-/// The smoothed target row in f64 (from the kernel's f32 `on`/`off`), or None if skipped.
-fn ref_q(sm: &Smoothing, target: i32) -> Option<Vec<f64>> {
-    let k = sm.num_classes;
-    if target == sm.ignore_index || sm.zeroed_class() == Some(target as usize) {
-        return None;
-    }
-    let mut q = vec![sm.off_value() as f64; k];
-    q[target as usize] = sm.on_value() as f64;
-    if let Some(p) = sm.zeroed_class() {
-        q[p] = 0.0;
-    }
-    Some(q)
-}
-
-fn ref_log_softmax(x: &[f32]) -> (Vec<f64>, f64) {
-    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
-    let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
-    let lse = m + s.ln();
-    (x.iter().map(|&v| (v as f64 - m) - s.ln()).collect(), lse)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn ref_ce(
-    sm: &Smoothing,
-    x: &[f32],
-    t: &[i32],
-    w: Option<&[f32]>,
-    z: f64,
-    red: Reduction,
-    up: Option<&[f32]>,
-) -> CeRef {
-    let k = sm.num_classes;
-    let n = t.len();
-    let wk = |c: usize| w.map_or(1.0, |w| w[c] as f64);
-    let mut d = 0.0;
-    for &y in t {
-        if ref_q(sm, y).is_some() {
-            d += wk(y as usize);
-        }
-    }
-    let rscale = match red {
-        Reduction::Mean => 1.0 / d,
-        _ => 1.0,
-    };
-    let (mut per_row, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
-    let (mut nll, mut smooth) = (0.0, 0.0);
-    for i in 0..n {
-        let Some(q) = ref_q(sm, t[i]) else { continue };
-        let row = &x[i * k..(i + 1) * k];
-        let (l, lse) = ref_log_softmax(row);
-        let mut loss = 0.0;
-        let mut c = 0.0;
-        for j in 0..k {
-            if q[j] != 0.0 {
-                loss -= wk(j) * q[j] * l[j];
-            }
-            c += wk(j) * q[j];
-        }
-        loss += z * lse * lse;
-        per_row[i] = loss;
-        let y = t[i] as usize;
-        nll -= wk(y) * l[y];
-        smooth -= (0..k).filter(|&j| Some(j) != sm.zeroed_class()).map(|j| wk(j) * l[j]).sum::<f64>();
-        let scale = up.map_or(1.0, |u| u[i] as f64) * rscale;
-        let cz = c + 2.0 * z * lse;
-        for j in 0..k {
-            grad[i * k + j] = scale * (l[j].exp() * cz - wk(j) * q[j]);
-        }
-    }
-    let total: f64 = per_row.iter().sum();
-    let loss = match red {
-        Reduction::Mean => total / d,
-        _ => total,
-    };
-    CeRef { loss, per_row, grad, nll, smooth }
-}
+// ---------------------------------------------------------------- cross-entropy
 
 type CeFn = fn(&CrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<CrossEntropyResult, KernelError>;
-const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", scalar::cross_entropy), ("lanes4", lanes4::cross_entropy)];
+const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", cross_entropy::<Scalar>), ("lanes4", cross_entropy::<Lanes4>)];
 
 /// Runs `f` with per-row and gradient outputs placed at `offset` in larger buffers.
 fn run_ce(f: CeFn, args: &CrossEntropyArgs, offset: usize) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
@@ -221,7 +118,7 @@ fn cross_entropy_matches_reference_every_k() {
                     reduction: red,
                     upstream: if use_up { RowScale::PerRow(&ub[offset..offset + n]) } else { RowScale::Uniform(1.0) },
                 };
-                let r = ref_ce(
+                let r = reference::cross_entropy(
                     &sm,
                     &logits,
                     &targets,
@@ -269,7 +166,7 @@ fn cross_entropy_gradient_matches_finite_differences() {
             };
             // The scalar objective whose gradient the kernel computes: Σ_i u_i·L_i·(1 or 1/D).
             let objective = |x: &[f32]| {
-                let r = ref_ce(&sm, x, &t, Some(&w), z as f64, red, None);
+                let r = reference::cross_entropy(&sm, x, &t, Some(&w), z as f64, red, None);
                 let rs = if red == Reduction::Mean { r.loss / r.per_row.iter().sum::<f64>() } else { 1.0 };
                 r.per_row.iter().zip(up).map(|(l, u)| l * u as f64).sum::<f64>() * rs
             };
@@ -446,7 +343,7 @@ fn cross_entropy_target_far_below_max_with_on_below_off() {
             (x[0], x[1]) = (-5839.307, 0.0);
             let w: Vec<f32> = [0.0608, 0.05, 0.07][..k].to_vec();
             let (res, rows, g) = ce_once(f, sm, &x, &[0], Some(&w), Reduction::None);
-            let want = ref_ce(&sm, &x, &[0], Some(&w), 0.0, Reduction::None, None);
+            let want = reference::cross_entropy(&sm, &x, &[0], Some(&w), 0.0, Reduction::None, None);
             // The exact loss is 0.05·ln(1 + e^−5839.307) = 0 in float64; only its sign and size
             // matter here: no rounding leftover of the target's term.
             assert!(rows[0] >= 0.0 && rows[0] <= 1e-30, "{name} {convention:?}: {rows:?}");
@@ -533,24 +430,7 @@ fn cross_entropy_torch_vectors() {
 
 type SoftFn = fn(&SoftCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
 const SOFT_IMPLS: [(&str, SoftFn); 2] =
-    [("scalar", scalar::soft_cross_entropy), ("lanes4", lanes4::soft_cross_entropy)];
-
-/// (per-row losses, gradient) of the soft cross-entropy in f64, elementwise products.
-fn ref_soft(k: usize, x: &[f32], t: &[f32], eps: f32, w: Option<&[f32]>, scale: &[f32]) -> (Vec<f64>, Vec<f64>) {
-    let n = x.len() / k;
-    let (ta, tb) = ((1.0 - eps as f64) as f32, (eps as f64 / k as f64) as f32);
-    let (mut rows, mut grad) = (vec![0.0; n], vec![0.0; n * k]);
-    for i in 0..n {
-        let (l, _) = ref_log_softmax(&x[i * k..(i + 1) * k]);
-        let wq: Vec<f64> = (0..k).map(|j| w.map_or(1.0, |w| w[j] as f64) * (t[i * k + j] * ta + tb) as f64).collect();
-        rows[i] = -(0..k).map(|j| wq[j] * l[j]).sum::<f64>();
-        let c: f64 = wq.iter().sum();
-        for j in 0..k {
-            grad[i * k + j] = scale[i] as f64 * (l[j].exp() * c - wq[j]);
-        }
-    }
-    (rows, grad)
-}
+    [("scalar", soft_cross_entropy::<Scalar>), ("lanes4", soft_cross_entropy::<Lanes4>)];
 
 #[test]
 fn soft_cross_entropy_matches_reference_every_k() {
@@ -575,7 +455,8 @@ fn soft_cross_entropy_matches_reference_every_k() {
                 class_weights: use_w.then(|| &wb[offset..offset + k]),
                 scale: RowScale::PerRow(&sb[offset..offset + n]),
             };
-            let (rr, rg) = ref_soft(k, &x, &t, eps, use_w.then_some(&w[..]), &sc);
+            let r = reference::soft_cross_entropy(k, &x, &t, eps as f64, use_w.then_some(&w[..]), &sc);
+            let (rr, rg) = (r.per_row, r.grad);
             for (name, f) in SOFT_IMPLS {
                 let what = format!("{name} K={k} eps={eps} w={use_w}");
                 let mut rows = vec![0.0f32; n + offset];
@@ -663,15 +544,7 @@ fn soft_cross_entropy_special_values() {
 
 type SigFn = fn(&SigmoidCrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
 const SIG_IMPLS: [(&str, SigFn); 2] =
-    [("scalar", scalar::sigmoid_cross_entropy), ("lanes4", lanes4::sigmoid_cross_entropy)];
-
-/// (loss, σ(x) − q) in f64 with q computed in f64.
-fn ref_sigmoid(x: f32, y: f32, eps: f32) -> (f64, f64) {
-    let (x, y, e) = (x as f64, y as f64, eps as f64);
-    let q = y * (1.0 - e) + 0.5 * e;
-    let loss = x.max(0.0) - x * q + (-x.abs()).exp().ln_1p();
-    (loss, 1.0 / (1.0 + (-x).exp()) - q)
-}
+    [("scalar", sigmoid_cross_entropy::<Scalar>), ("lanes4", sigmoid_cross_entropy::<Lanes4>)];
 
 #[test]
 fn sigmoid_cross_entropy_matches_reference() {
@@ -713,7 +586,9 @@ fn sigmoid_cross_entropy_matches_reference() {
                     let sums = f(&args, Some(&mut l[offset..]), Some(&mut g[offset..])).unwrap();
                     let (mut s, mut ss) = (0.0, 0.0);
                     for i in 0..n * k {
-                        let (rl, rg) = ref_sigmoid(x[i], y[i], eps);
+                        // q exactly, from ε (the kernel rounds 1 − ε and ε/2 to f32 once: within the bound).
+                        let q = y[i] as f64 * (1.0 - eps as f64) + 0.5 * eps as f64;
+                        let (rl, rg) = reference::sigmoid_cross_entropy(x[i], q);
                         let got = l[offset + i] as f64;
                         let rel = (got - rl).abs() / rl.abs().max(1e-30);
                         worst = worst.max(rel);
@@ -785,7 +660,7 @@ fn sigmoid_cross_entropy_special_values() {
 // ---------------------------------------------------------------- KL divergence
 
 type KlFn = fn(&KlDivArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<LossSums, KernelError>;
-const KL_IMPLS: [(&str, KlFn); 2] = [("scalar", scalar::kl_div), ("lanes4", lanes4::kl_div)];
+const KL_IMPLS: [(&str, KlFn); 2] = [("scalar", kl_div::<Scalar>), ("lanes4", kl_div::<Lanes4>)];
 
 /// torch_kl_div.json `kl_neg_inf_input_none` (with the deliberate q == 0 → 0 difference) and
 /// `kl_zero_targets_finite_input_none`; log_target against the f64 formula.
@@ -940,23 +815,15 @@ fn kl_div_every_length_and_offset() {
                     for (name, sums, terms, g) in &results {
                         let (mut want, mut want_scaled, mut tol, mut tol_scaled) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
                         for i in 0..area {
-                            let (xv, tv, s) = (x[i] as f64, t[i] as f64, scale_of(i) as f64);
-                            let (q, term, bound) = if log_target {
-                                let q = tv.exp();
-                                // exp underflows f32 below −103.97: that q is 0 and so is its term.
-                                let q = if (q as f32) == 0.0 { 0.0 } else { q };
-                                let term = if q == 0.0 { 0.0 } else { q * (tv - xv) };
-                                (q, term, 4.0 * u * term.abs())
-                            } else if tv == 0.0 {
-                                (0.0, 0.0, 0.0)
+                            let s = scale_of(i) as f64;
+                            let (q, term) = reference::kl_div_term(x[i], t[i], log_target);
+                            let bound = if log_target {
+                                4.0 * u * term.abs()
+                            } else if q == 0.0 {
+                                0.0
                             } else {
-                                let term = tv * (tv.ln() - xv);
                                 // (+ one subnormal ulp: the product of a tiny q may round in the subnormal range)
-                                (
-                                    tv,
-                                    term,
-                                    2.0 * u * tv * tv.ln().abs() + 2.0 * u * term.abs() + f64::from(f32::from_bits(1)),
-                                )
+                                2.0 * u * q * q.ln().abs() + 2.0 * u * term.abs() + f64::from(f32::from_bits(1))
                             };
                             let got = terms[i] as f64;
                             assert!(
@@ -995,7 +862,7 @@ fn kl_div_every_length_and_offset() {
 
 type LsKlFn = fn(&LabelSmoothingKlArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<f64, KernelError>;
 const LSKL_IMPLS: [(&str, LsKlFn); 2] =
-    [("scalar", scalar::label_smoothing_kl), ("lanes4", lanes4::label_smoothing_kl)];
+    [("scalar", label_smoothing_kl::<Scalar>), ("lanes4", label_smoothing_kl::<Lanes4>)];
 
 fn annotated(k: usize, pad: usize, eps: f32) -> Smoothing {
     Smoothing {
@@ -1079,14 +946,15 @@ fn label_smoothing_kl_equals_ce_minus_entropy() {
             let sm = Smoothing { convention: conv, num_classes: k, epsilon: 0.3, ignore_index: -100 };
             let z: Vec<f32> = (0..n * k).map(|_| rng.range(-4.0, 4.0)).collect();
             let t: Vec<i32> = (0..n).map(|i| if i == 3 { -100 } else { rng.below(k) as i32 }).collect();
-            let lx: Vec<f32> = z.chunks(k).flat_map(|r| ref_log_softmax(r).0.into_iter().map(|v| v as f32)).collect();
-            let live = t.iter().filter(|&&y| ref_q(&sm, y).is_some()).count() as f64;
+            let lx: Vec<f32> =
+                z.chunks(k).flat_map(|r| reference::log_softmax(r).0.into_iter().map(|v| v as f32)).collect();
+            let live = t.iter().filter(|&&y| reference::target_row(&sm, y).is_some()).count() as f64;
             for (name, f) in LSKL_IMPLS {
                 let args =
                     LabelSmoothingKlArgs { smoothing: sm, input: &lx, targets: &t, scale: RowScale::Uniform(1.0) };
                 let kl = f(&args, None, None).unwrap();
-                let ce = ref_ce(&sm, &z, &t, None, 0.0, Reduction::Sum, None).loss;
-                assert_close(kl, ce - live * crate::target_entropy(&sm), &format!("{name} K={k} {conv:?}"));
+                let ce = reference::cross_entropy(&sm, &z, &t, None, 0.0, Reduction::Sum, None).loss;
+                assert_close(kl, ce - live * target_entropy(&sm), &format!("{name} K={k} {conv:?}"));
             }
         }
     }

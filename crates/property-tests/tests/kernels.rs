@@ -1,4 +1,5 @@
-//! Property tests of every kernel of labelsmooth-kernels (proptest; `npm run fuzz` runs more cases).
+//! Property tests of every kernel of labelsmooth-kernels (proptest; `npm run property-tests` runs
+//! 20,000 cases per property).
 //!
 //! For random shapes (N = 0.., K = 1.., odd K, K not a multiple of the 4 lanes), random slice
 //! alignment (each input and output is a window at a random offset into a larger buffer whose
@@ -8,7 +9,7 @@
 //!   * never panics (a panic is a wasm trap in the shipped build);
 //!   * gives the same result in the scalar build and the four-lane model of SIMD128 (`lanes4`):
 //!     the same error, the same non-finite kind, and finite values within float32 rounding;
-//!   * agrees with a float64 reference written here from docs/semantics.md where inputs are finite.
+//!   * agrees with the float64 reference (crates/reference) where inputs are finite.
 //!
 //! Time is bounded: every property runs `cases()` cases, 1000 by default: 8 properties, 8,000
 //! executions, ~2.5 s in release on 2 cores (plus ~45 s to compile proptest the first time);
@@ -16,10 +17,13 @@
 //! Where finite inputs above 1e30 make float32 sums overflow or cancel depending on the order,
 //! the two builds may differ and only "no panic, no out-of-window write" is checked.
 
+use labelsmooth_kernels as kernels;
+use labelsmooth_kernels::vector::{Lanes4, Scalar};
 use labelsmooth_kernels::{
-    lanes4, scalar, Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs,
-    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, Reduction, RowScale,
+    SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
+use labelsmooth_reference as reference;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
 
@@ -169,29 +173,6 @@ fn near(got: f64, want: f64, magnitude: f64, what: &str) {
     assert!((got - want).abs() <= tol, "{what}: got {got:e}, reference {want:e} (tol {tol:e})");
 }
 
-// ------------------------------------------------------------------------------- f64 reference
-
-fn log_softmax(x: &[f32]) -> (Vec<f64>, Vec<f64>, f64) {
-    let m = x.iter().fold(f64::NEG_INFINITY, |m, &v| m.max(v as f64));
-    let s: f64 = x.iter().map(|&v| (v as f64 - m).exp()).sum();
-    let logp: Vec<f64> = x.iter().map(|&v| (v as f64 - m) - s.ln()).collect();
-    let p = logp.iter().map(|l| l.exp()).collect();
-    (logp, p, m + s.ln())
-}
-
-/// q of one row in f64 from the kernel's own f32 `on`/`off` (None: skipped row).
-fn q_row(sm: &Smoothing, t: i32) -> Option<Vec<f64>> {
-    if t == sm.ignore_index || sm.zeroed_class() == Some(t as usize) {
-        return None;
-    }
-    let mut q = vec![sm.off_value() as f64; sm.num_classes];
-    q[t as usize] = sm.on_value() as f64;
-    if let Some(p) = sm.zeroed_class() {
-        q[p] = 0.0;
-    }
-    Some(q)
-}
-
 // ------------------------------------------------------------------------------- smoothing
 
 fn smoothing(k: usize) -> impl Strategy<Value = Smoothing> {
@@ -239,8 +220,8 @@ proptest! {
         let len = t.len() * sm.num_classes + usize::from(bad_len);
         let mut a = out_buf(len, off);
         let mut b = out_buf(len, off);
-        let ra = scalar::smooth_targets(&sm, &t, &mut a[off..off + len]);
-        let rb = lanes4::smooth_targets(&sm, &t, &mut b[off..off + len]);
+        let ra = kernels::smooth_targets::<Scalar>(&sm, &t, &mut a[off..off + len]);
+        let rb = kernels::smooth_targets::<Lanes4>(&sm, &t, &mut b[off..off + len]);
         prop_assert_eq!(ra, rb);
         guards_intact(&a, off, len, "scalar");
         guards_intact(&b, off, len, "lanes4");
@@ -248,7 +229,7 @@ proptest! {
             prop_assert!(!bad_len);
             for (x, y) in a.iter().zip(&b) { prop_assert_eq!(x.to_bits(), y.to_bits()); }
             for (i, &ti) in t.iter().enumerate() {
-                let want = q_row(&sm, ti).unwrap_or_else(|| vec![0.0; sm.num_classes]);
+                let want = reference::target_row(&sm, ti).unwrap_or_else(|| vec![0.0; sm.num_classes]);
                 for (c, w) in want.iter().enumerate() {
                     prop_assert_eq!(a[off + i * sm.num_classes + c] as f64, *w);
                 }
@@ -266,9 +247,9 @@ proptest! {
         let src = place(&x, off);
         let mut a = out_buf(x.len(), off);
         let mut b = out_buf(x.len(), (off + 1) % 4);
-        scalar::exp(&src[off..off + x.len()], &mut a[off..off + x.len()]).unwrap();
+        kernels::exp_slice::<Scalar>(&src[off..off + x.len()], &mut a[off..off + x.len()]).unwrap();
         let ob = (off + 1) % 4;
-        lanes4::exp(&src[off..off + x.len()], &mut b[ob..ob + x.len()]).unwrap();
+        kernels::exp_slice::<Lanes4>(&src[off..off + x.len()], &mut b[ob..ob + x.len()]).unwrap();
         guards_intact(&a, off, x.len(), "scalar");
         guards_intact(&b, ob, x.len(), "lanes4");
         for (i, &v) in x.iter().enumerate() {
@@ -287,7 +268,7 @@ proptest! {
         }
         // A wrong output length is an error, not a panic.
         let mut short = vec![0.0; x.len() + 1];
-        prop_assert!(scalar::exp(&x, &mut short).is_err() && lanes4::exp(&x, &mut short).is_err());
+        prop_assert!(kernels::exp_slice::<Scalar>(&x, &mut short).is_err() && kernels::exp_slice::<Lanes4>(&x, &mut short).is_err());
     }
 
     /// Class-index cross-entropy, every convention, weights, z-loss, reduction, upstream,
@@ -328,7 +309,7 @@ proptest! {
             let r = {
                 let pr = want_rows.then(|| &mut rows[offs[3]..offs[3] + n]);
                 let gr = want_grad.then(|| &mut grad[offs[3]..offs[3] + n * k]);
-                if lanes { lanes4::cross_entropy(&args, pr, gr) } else { scalar::cross_entropy(&args, pr, gr) }
+                if lanes { kernels::cross_entropy::<Lanes4>(&args, pr, gr) } else { kernels::cross_entropy::<Scalar>(&args, pr, gr) }
             };
             guards_intact(&rows, offs[3], n, "per_row");
             guards_intact(&grad, offs[3], n * k, "grad");
@@ -347,44 +328,24 @@ proptest! {
                 if want_grad { same_slices(&grad_a, &grad_b, magnitude(10.0, &[&x]), "grad"); }
                 if special { return Ok(()); }
                 // f64 reference (finite logits in [-30, 30]).
-                let wk = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
-                let mut d = 0.0;
-                let mut total = 0.0;
-                let mut rows = vec![0.0f64; n];
-                let mut g = vec![0.0f64; n * k];
-                for i in 0..n {
-                    let Some(q) = q_row(&sm, t[i]) else { continue };
-                    d += wk(t[i] as usize);
-                    let (logp, p, lse) = log_softmax(&x[i * k..(i + 1) * k]);
-                    let mut l = 0.0;
-                    let mut swq = 0.0;
-                    for c in 0..k {
-                        if q[c] != 0.0 { l -= wk(c) * q[c] * logp[c]; }
-                        swq += wk(c) * q[c];
-                    }
-                    l += z as f64 * lse * lse;
-                    rows[i] = l;
-                    total += l;
-                    for c in 0..k { g[i * k + c] = p[c] * swq - wk(c) * q[c] + 2.0 * z as f64 * lse * p[c]; }
-                }
-                let want = match red { Reduction::Mean => total / d, _ => total };
-                let scale = |i: usize| up.as_ref().map_or(1.0, |u| u[i] as f64) * match red { Reduction::Mean => 1.0 / d, _ => 1.0 };
+                let r = reference::cross_entropy(&sm, &x, &t, w.as_deref(), z as f64, red, up.as_deref());
+                let (rows, d) = (&r.per_row, r.denominator);
                 let mag = rows.iter().map(|v| v.abs()).sum::<f64>() * match red { Reduction::Mean => 1.0 / d.max(1e-30), _ => 1.0 } * 3.0;
                 if d == 0.0 && red == Reduction::Mean {
                     prop_assert!(a.loss.is_nan(), "mean with D = 0 must be NaN, got {}", a.loss);
                 } else if d > 1e-3 || red != Reduction::Mean {
-                    near(a.loss, want, mag, "loss vs f64");
+                    near(a.loss, r.loss, mag, "loss vs f64");
                 }
                 if want_rows { for i in 0..n { near(rows_a[i] as f64, rows[i], rows[i].abs() * 3.0, "per_row vs f64"); } }
                 if want_grad && (d > 1e-3 || red != Reduction::Mean) {
                     for i in 0..n {
-                        if q_row(&sm, t[i]).is_none() {
+                        if reference::target_row(&sm, t[i]).is_none() {
                             for c in 0..k { prop_assert_eq!(grad_a[i * k + c], 0.0, "skipped row's gradient"); }
                             continue;
                         }
-                        let s = scale(i);
+                        let s = up.as_ref().map_or(1.0, |u| u[i] as f64) * match red { Reduction::Mean => 1.0 / d, _ => 1.0 };
                         let wsum = w.as_ref().map_or(k as f64, |w| w.iter().map(|&v| v as f64).sum());
-                        for c in 0..k { near(grad_a[i * k + c] as f64, s * g[i * k + c], s.abs() * (2.0 + wsum) * (1.0 + 10.0 * z as f64 * 40.0), "grad vs f64"); }
+                        for c in 0..k { near(grad_a[i * k + c] as f64, r.grad[i * k + c], s.abs() * (2.0 + wsum) * (1.0 + 10.0 * z as f64 * 40.0), "grad vs f64"); }
                     }
                 }
             }
@@ -423,7 +384,7 @@ proptest! {
             let r = {
                 let pr = Some(&mut rows[offs[3]..offs[3] + n]);
                 let gr = want_grad.then(|| &mut grad[offs[3]..offs[3] + n * k]);
-                if lanes { lanes4::soft_cross_entropy(&args, pr, gr) } else { scalar::soft_cross_entropy(&args, pr, gr) }
+                if lanes { kernels::soft_cross_entropy::<Lanes4>(&args, pr, gr) } else { kernels::soft_cross_entropy::<Scalar>(&args, pr, gr) }
             };
             guards_intact(&rows, offs[3], n, "per_row");
             guards_intact(&grad, offs[3], n * k, "grad");
@@ -437,17 +398,13 @@ proptest! {
         same_slices(&rows_a, &rows_b, mag, "per_row");
         if want_grad { same_slices(&grad_a, &grad_b, magnitude(3.0 * k as f64, &[&x, &tg]), "grad"); }
         if special { return Ok(()); }
-        let (ta, tb) = ((1.0 - eps) as f32 as f64, (eps / k as f64) as f32 as f64);
+        let row_scale: Vec<f32> = match &scale { Some(s) => s.clone(), None => vec![0.5; n] };
+        let r = reference::soft_cross_entropy(k, &x, &tg, eps, w.as_deref(), &row_scale);
         for i in 0..n {
-            let (logp, p, _) = log_softmax(&x[i * k..(i + 1) * k]);
-            let (mut l, mut swq, mut lmag) = (0.0, 0.0, 0.0);
-            let wk = |c: usize| w.as_ref().map_or(1.0, |w| w[c] as f64);
-            let q: Vec<f64> = (0..k).map(|c| (tg[i * k + c] * ta as f32 + tb as f32) as f64).collect();
-            for c in 0..k { l -= wk(c) * q[c] * logp[c]; lmag += (wk(c) * q[c] * logp[c]).abs(); swq += wk(c) * q[c]; }
-            near(rows_a[i] as f64, l, lmag * 2.0, "per_row vs f64");
+            near(rows_a[i] as f64, r.per_row[i], r.magnitude[i] * 2.0, "per_row vs f64");
             if want_grad {
-                let s = scale.as_ref().map_or(0.5, |s| s[i] as f64);
-                for c in 0..k { near(grad_a[i * k + c] as f64, s * (p[c] * swq - wk(c) * q[c]), s.abs() * (1.0 + 2.0 * swq.abs()), "grad vs f64"); }
+                let s = row_scale[i] as f64;
+                for c in 0..k { near(grad_a[i * k + c] as f64, r.grad[i * k + c], s.abs() * (1.0 + 2.0 * r.mass[i].abs()), "grad vs f64"); }
             }
         }
     }
@@ -476,7 +433,7 @@ proptest! {
             let r = {
                 let lo = Some(&mut l[offs[1]..offs[1] + n * k]);
                 let go = want_grad.then(|| &mut g[offs[1]..offs[1] + n * k]);
-                if lanes { lanes4::sigmoid_cross_entropy(&args, lo, go) } else { scalar::sigmoid_cross_entropy(&args, lo, go) }
+                if lanes { kernels::sigmoid_cross_entropy::<Lanes4>(&args, lo, go) } else { kernels::sigmoid_cross_entropy::<Scalar>(&args, lo, go) }
             };
             guards_intact(&l, offs[1], n * k, "losses");
             guards_intact(&g, offs[1], n * k, "grad");
@@ -491,13 +448,13 @@ proptest! {
         if special { return Ok(()); }
         for e in 0..n * k {
             let xv = x[e] as f64;
+            // q from the kernel's f32 constants 1 − ε and ε/2.
             let q = (y[e] as f64) * ((1.0 - eps) as f32 as f64) + (0.5 * eps) as f32 as f64;
-            let want = xv.max(0.0) - xv * q + (-xv.abs()).exp().ln_1p();
+            let (want, dwant) = reference::sigmoid_cross_entropy(x[e], q);
             near(la[e] as f64, want, want.abs() + xv.abs() * 1e-2, "loss vs f64");
             if want_grad {
                 let s = match kind_ { 0 => 0.25, 1 => sc[e / k] as f64, _ => sc[e] as f64 };
-                let sig = 1.0 / (1.0 + (-xv).exp());
-                near(ga[e] as f64, s * (sig - q), s.abs(), "grad vs f64");
+                near(ga[e] as f64, s * dwant, s.abs(), "grad vs f64");
             }
         }
     }
@@ -526,7 +483,7 @@ proptest! {
             let r = {
                 let to = Some(&mut terms[off..off + n * k]);
                 let go = Some(&mut g[3 - off..3 - off + n * k]);
-                if lanes { lanes4::kl_div(&args, to, go) } else { scalar::kl_div(&args, to, go) }
+                if lanes { kernels::kl_div::<Lanes4>(&args, to, go) } else { kernels::kl_div::<Scalar>(&args, to, go) }
             };
             guards_intact(&terms, off, n * k, "terms");
             guards_intact(&g, 3 - off, n * k, "grad");
@@ -542,7 +499,7 @@ proptest! {
         }
         for e in 0..n * k {
             let (xv, tv) = (x[e] as f64, t[e] as f64);
-            let (q, want) = if log_target { (tv.exp(), tv.exp() * (tv - xv)) } else if tv > 0.0 { (tv, tv * (tv.ln() - xv)) } else if tv == 0.0 { (0.0, 0.0) } else { (tv, f64::NAN) };
+            let (q, want) = reference::kl_div_term(x[e], t[e], log_target);
             if special && !(xv.is_finite() && tv.is_finite()) {
                 // Defined special values: q = 0 contributes exactly 0 whatever x is.
                 if !log_target && tv == 0.0 { prop_assert_eq!(ta[e], 0.0); }
@@ -570,7 +527,7 @@ proptest! {
             let r = {
                 let ro = Some(&mut rows[off..off + n]);
                 let go = Some(&mut g[off..off + n * k]);
-                if lanes { lanes4::label_smoothing_kl(&args, ro, go) } else { scalar::label_smoothing_kl(&args, ro, go) }
+                if lanes { kernels::label_smoothing_kl::<Lanes4>(&args, ro, go) } else { kernels::label_smoothing_kl::<Scalar>(&args, ro, go) }
             };
             guards_intact(&rows, off, n, "per_row");
             guards_intact(&g, off, n * k, "grad");
@@ -586,13 +543,11 @@ proptest! {
                 same_slices(&rows_a, &rows_b, magnitude(20.0 * k as f64, &[&x]), "per_row");
                 for (u, v) in ga.iter().zip(&gb) { prop_assert_eq!(u.to_bits(), v.to_bits()); }
                 if special { return Ok(()); }
-                let mut total = 0.0;
                 for i in 0..n {
-                    let Some(q) = q_row(&sm, t[i]) else { continue };
-                    for c in 0..k { if q[c] != 0.0 { total += q[c] * (q[c].ln() - x[i * k + c] as f64); } }
+                    let Some(q) = reference::target_row(&sm, t[i]) else { continue };
                     for c in 0..k { prop_assert_eq!(ga[i * k + c] as f64, -(q[c] as f32 as f64)); }
                 }
-                near(a, total, mag, "loss vs f64");
+                near(a, reference::label_smoothing_kl(&sm, &x, &t), mag, "loss vs f64");
             }
             (a, b) => prop_assert!(false, "only one build refused: {:?} vs {:?}", a, b),
         }
@@ -613,28 +568,28 @@ proptest! {
         let all_right = dl.iter().all(|&d| d == 0);
         for lanes in [false, true] {
             let ce = CrossEntropyArgs { smoothing: sm, logits: &x, targets: &t, class_weights: Some(&w), z_loss: 0.0, reduction: Reduction::Mean, upstream: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::cross_entropy(&ce, Some(&mut rows), Some(&mut grad)) } else { scalar::cross_entropy(&ce, Some(&mut rows), Some(&mut grad)) };
+            let r = if lanes { kernels::cross_entropy::<Lanes4>(&ce, Some(&mut rows), Some(&mut grad)) } else { kernels::cross_entropy::<Scalar>(&ce, Some(&mut rows), Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[1] == 0 && dl[2] == 0 && dl[3] == 0 && dl[4] == 0);
             let soft = SoftCrossEntropyArgs { num_rows: n, num_classes: k, logits: &x, targets: &y, epsilon: 0.1, class_weights: Some(&w), scale: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::soft_cross_entropy(&soft, Some(&mut rows), Some(&mut grad)) } else { scalar::soft_cross_entropy(&soft, Some(&mut rows), Some(&mut grad)) };
+            let r = if lanes { kernels::soft_cross_entropy::<Lanes4>(&soft, Some(&mut rows), Some(&mut grad)) } else { kernels::soft_cross_entropy::<Scalar>(&soft, Some(&mut rows), Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), all_right);
             let sig = SigmoidCrossEntropyArgs { num_rows: n, num_classes: k, logits: &x, labels: &y, epsilon: 0.1, scale: ElementScale::PerRow(&up) };
-            let r = if lanes { lanes4::sigmoid_cross_entropy(&sig, None, Some(&mut grad)) } else { scalar::sigmoid_cross_entropy(&sig, None, Some(&mut grad)) };
+            let r = if lanes { kernels::sigmoid_cross_entropy::<Lanes4>(&sig, None, Some(&mut grad)) } else { kernels::sigmoid_cross_entropy::<Scalar>(&sig, None, Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[2] == 0 && dl[4] == 0 && dl[5] == 0);
             let kl = KlDivArgs { num_rows: n, num_classes: k, input: &x, target: &y, log_target: false, scale: ElementScale::PerElement(&grad.clone()) };
-            let r = if lanes { lanes4::kl_div(&kl, None, Some(&mut grad)) } else { scalar::kl_div(&kl, None, Some(&mut grad)) };
+            let r = if lanes { kernels::kl_div::<Lanes4>(&kl, None, Some(&mut grad)) } else { kernels::kl_div::<Scalar>(&kl, None, Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[4] == 0 && dl[5] == 0);
             let ls = LabelSmoothingKlArgs { smoothing: sm, input: &x, targets: &t, scale: RowScale::PerRow(&up) };
-            let r = if lanes { lanes4::label_smoothing_kl(&ls, Some(&mut rows), None) } else { scalar::label_smoothing_kl(&ls, Some(&mut rows), None) };
+            let r = if lanes { kernels::label_smoothing_kl::<Lanes4>(&ls, Some(&mut rows), None) } else { kernels::label_smoothing_kl::<Scalar>(&ls, Some(&mut rows), None) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[2] == 0 && dl[3] == 0);
         }
         // Invalid smoothing parameters are refused by every kernel that takes them.
         for bad in [f64::NAN, -0.5, 1.5, f64::INFINITY] {
             let s = Smoothing { epsilon: bad, ..sm };
             let ce = CrossEntropyArgs { smoothing: s, logits: &x[..n * k], targets: &t, class_weights: None, z_loss: 0.0, reduction: Reduction::Sum, upstream: RowScale::Uniform(1.0) };
-            prop_assert_eq!(scalar::cross_entropy(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
-            prop_assert_eq!(lanes4::cross_entropy(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
-            prop_assert_eq!(lanes4::smooth_targets(&s, &t, &mut vec![0.0; n * k]), Err(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::cross_entropy::<Scalar>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::cross_entropy::<Lanes4>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
+            prop_assert_eq!(kernels::smooth_targets::<Lanes4>(&s, &t, &mut vec![0.0; n * k]), Err(KernelError::InvalidSmoothing));
         }
     }
 }
