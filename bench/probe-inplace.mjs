@@ -41,11 +41,11 @@ for (const [b, dir] of dirs.entries()) {
   const at = (p) => new Float32Array(w.memory.buffer, p, area);
   const t = new Int32Array(w.memory.buffer, tp, n);
   for (let i = 0; i < n; i++) t[i] = (i * 7919) % k;
-  // ε = 0.1, mean, no weights; grad address = logits address means in place. The builds must
+  // ε = 0.1, mean (no ignored targets: D = n), no weights; grad address = logits address means in place. The builds must
   // share this checkout's interface (crates/abi).
   const frame = w.alloc(frameBytes(crossEntropyKernel));
   const smoothing = { numClasses: k, convention: 0, paddingIdx: 0, ignoreIndex: -100, epsilon: 0.1 };
-  const call = { smoothing, targets: tp, numRows: n, classWeights: 0, zLoss: 0, reduction: 2, upstreamPerRow: 0, upstream: 1, perRowLosses: 0 };
+  const call = { smoothing, targets: tp, numRows: n, classWeights: 0, zLoss: 0, upstreamPerRow: 0, gradScale: 1 / n, perRowLosses: 0 };
   const ce = (x, g) => invokeKernel(w, crossEntropyKernel, frame, { ...call, logits: x, grad: g });
   at(xp).set(pristine);
   at(bp).set(pristine);

@@ -17,9 +17,9 @@ for (const [n, k] of shapes) {
   const frame = w.alloc(256);
   const run = (spec, call) => invokeKernel(w, spec, frame, call);
   const smoothing = (convention) => ({ numClasses: k, convention, paddingIdx: 0, ignoreIndex: -100, epsilon: 0.1 });
-  // ε = 0.1, mean, upstream 1: the benchmark's cross-entropy call.
+  // ε = 0.1, mean (no ignored targets: D = n), upstream 1: the benchmark's cross-entropy call.
   const ce = (grad, { classWeights = 0, convention = 0 } = {}) =>
-    run(crossEntropyKernel, { smoothing: smoothing(convention), logits: xp, targets: tp, numRows: n, classWeights, zLoss: 0, reduction: 2, upstreamPerRow: 0, upstream: 1, perRowLosses: 0, grad });
+    run(crossEntropyKernel, { smoothing: smoothing(convention), logits: xp, targets: tp, numRows: n, classWeights, zLoss: 0, upstreamPerRow: 0, gradScale: 1 / n, perRowLosses: 0, grad });
   const soft = { logits: xp, targets: gp, numRows: n, numClasses: k, epsilon: 0.1, classWeights: 0, scalePerRow: 0, scale: 1 / n, perRowLosses: 0, grad: 0 };
   const r = {};
   r.expStore = M / time(() => run(expMapKernel, { x: xp, len: area, out: gp }));

@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0xf7694ea2;
+export const INTERFACE_FINGERPRINT = 0x0b359f34;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -25,13 +25,6 @@ export const ConventionCode = {
   uniform: 0,
   fairseq: 1,
   annotated: 2,
-};
-
-/** How the class-index cross-entropy reduces its rows (docs/semantics.md §2). */
-export const ReductionCode = {
-  none: 0,
-  sum: 1,
-  mean: 2,
 };
 
 /** What an element scale holds. */
@@ -69,9 +62,8 @@ function writeCrossEntropyCall(view, at, record) {
   view.setUint32(at + 32, record.numRows, true);
   view.setUint32(at + 36, record.classWeights, true);
   view.setFloat32(at + 40, record.zLoss, true);
-  view.setUint32(at + 44, record.reduction, true);
-  view.setUint32(at + 48, record.upstreamPerRow, true);
-  view.setFloat32(at + 52, record.upstream, true);
+  view.setUint32(at + 44, record.upstreamPerRow, true);
+  view.setFloat64(at + 48, record.gradScale, true);
   view.setUint32(at + 56, record.perRowLosses, true);
   view.setUint32(at + 60, record.grad, true);
 }
@@ -158,7 +150,7 @@ function readNoResult(_view, _at) {
 
 function readCrossEntropyResult(view, at) {
   return {
-    loss: view.getFloat64(at + 0, true),
+    sum: view.getFloat64(at + 0, true),
     nll: view.getFloat64(at + 8, true),
     smooth: view.getFloat64(at + 16, true),
     lseSquared: view.getFloat64(at + 24, true),

@@ -41,17 +41,6 @@ codes! {
 }
 
 codes! {
-    /// How the class-index cross-entropy reduces its rows (docs/semantics.md §2).
-    pub enum ReductionCode {
-        /// Per-row losses, written to `per_row_losses`.
-        None = 0 as "none",
-        Sum = 1 as "sum",
-        /// Σ losses / D, D = Σ of the target classes' weights over the rows that count.
-        Mean = 2 as "mean",
-    }
-}
-
-codes! {
     /// What an element scale holds.
     pub enum ScaleKind {
         /// `scale` for every element (`scale_values` unused).
@@ -125,11 +114,12 @@ record! {
         /// K values, or 0 for none.
         pub class_weights: Address<f32>,
         pub z_loss: f32,
-        pub reduction: Code<ReductionCode>,
-        /// N upstream gradients, one per row; 0: `upstream` for every row.
+        /// N upstream gradients, one per row (an unreduced loss), or 0 for none.
         pub upstream_per_row: Address<f32>,
-        pub upstream: f32,
-        /// N per-row losses (reduction `none`), or 0.
+        /// Multiplies every row's gradient (with its upstream value): the reduction's factor
+        /// (packages/labelsmooth/src/losses/reduction.ts), e.g. upstream / D for a mean.
+        pub grad_scale: f64,
+        /// N per-row losses, or 0.
         pub per_row_losses: Address<f32>,
         /// N·K gradient values, or 0 for none; equal to `logits`: the logits are overwritten.
         pub grad: Address<f32>,
@@ -139,8 +129,8 @@ record! {
 record! {
     /// The sums a `cross_entropy` call produced.
     pub struct CrossEntropyResult {
-        /// The reduced loss (unused for `none`).
-        pub loss: f64,
+        /// Σ of the per-row losses over the rows that count.
+        pub sum: f64,
         /// Σ −w_y·log p_y.
         pub nll: f64,
         /// Σ −Σ_k w_k·log p_k over the smoothed classes.
@@ -318,7 +308,6 @@ pub const CODES: &[&Codes] = &[
     &Status::DESCRIPTION,
     &BackendCode::DESCRIPTION,
     &ConventionCode::DESCRIPTION,
-    &ReductionCode::DESCRIPTION,
     &ScaleKind::DESCRIPTION,
     &TargetForm::DESCRIPTION,
 ];

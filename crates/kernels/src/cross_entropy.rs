@@ -1,5 +1,6 @@
 //! Fused class-index cross-entropy with label smoothing (all three conventions), class weights,
-//! z-loss, ignore index, reductions none/sum/mean, and the gradient w.r.t. the logits.
+//! z-loss, ignore index, and the gradient w.r.t. the logits, under a scale the caller's reduction
+//! chooses (the reductions themselves are packages/labelsmooth/src/losses/reduction.ts).
 //!
 //! Why it is shaped this way (docs/semantics.md §2, §5, §8, §9, §11):
 //! * No N×K temporary and no materialised targets: q takes only the values `on`, `off` and 0
@@ -11,9 +12,10 @@
 //! * `off == 0` drops the Σ term from the loss, so a −inf non-target logit at ε = 0 stays finite
 //!   like PyTorch's NLL path; the padding column is excluded from the Σ by splitting the row into
 //!   segments (x_pad = −inf is common, and subtracting it afterwards would give NaN).
-//! * 'mean' needs D = Σ_{non-skipped} w_{y_i} before any gradient can be scaled, so an O(N)
-//!   pre-pass over the targets computes it; the same pass validates every target, so an
-//!   out-of-range target is reported before any output is written.
+//! * An O(N) pre-pass over the targets validates every target, so an out-of-range target is
+//!   reported before any output is written; it also sums D = Σ_{non-skipped} w_{y_i}, the mean's
+//!   divisor, which [`cross_entropy_denominator`] gives on its own to a caller that needs it
+//!   before the call (a mean's gradient scale is 1/D).
 //! * Row scalars (ln s, the loss, the gradient coefficients) are computed in f64; the totals
 //!   are accumulated in f64.
 
@@ -26,18 +28,6 @@ use crate::scale::RowScale;
 use crate::smoothing::{RowTarget, Smoothing};
 use crate::vector::{fill, F32Vector, Scalar};
 use crate::weights::{Ones, Weights};
-
-/// How the per-row losses are combined.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reduction {
-    /// Per-row losses; the returned `loss` is their plain sum.
-    None,
-    Sum,
-    /// `Σ L_i / D`, `D = Σ_{non-skipped i} w_{y_i}` (the number of non-skipped rows without
-    /// weights); D = 0 (all rows skipped, empty batch, zero-weight targets) gives NaN, like
-    /// PyTorch.
-    Mean,
-}
 
 /// The inputs of [`cross_entropy`].
 #[derive(Clone, Copy, Debug)]
@@ -52,18 +42,20 @@ pub struct CrossEntropyArgs<'a> {
     pub class_weights: Option<&'a [f32]>,
     /// z-loss coefficient: adds `z·lse²` to every non-skipped row (0 = off).
     pub z_loss: f32,
-    pub reduction: Reduction,
-    /// Upstream gradient per row (for 'none'), or of the reduced loss: the gradient of row i is
-    /// multiplied by `upstream_i × (1 for none/sum, 1/D for mean)`. `Uniform(1.0)` normally.
+    /// The upstream gradient of each row's loss (`Uniform(1.0)` normally; per row for an
+    /// unreduced loss): the gradient of row i is multiplied by `upstream_i × grad_scale`.
     pub upstream: RowScale<'a>,
+    /// The reduction's factor, in f64: 1 for a sum or no reduction, (upstream of the mean) / D
+    /// for a mean.
+    pub grad_scale: f64,
 }
 
 /// What [`cross_entropy`] returns. With `nll`, `smooth` and `lse_squared` the loss decomposes
 /// per row as `L_i = (on − off)·nll_i + off·smooth_i + z·lse_i²` (sums over non-skipped rows).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CrossEntropyResult {
-    /// The reduced loss: Σ L_i for None and Sum, Σ L_i / D for Mean.
-    pub loss: f64,
+    /// Σ L_i over the rows that count.
+    pub sum: f64,
     /// Σ_i −w_{y_i}·ℓ_{i,y_i}: the unsmoothed (weighted) NLL, fairseq's `nll_loss`.
     pub nll: f64,
     /// Σ_i −Σ_{k≠pad} w_k·ℓ_ik: PyTorch's "smooth" term (+inf when a logit is −inf).
@@ -179,11 +171,6 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     let z = args.z_loss as f64;
     // Σ_{k≠pad} w_k.
     let w_total: f64 = (0..k).filter(|&c| Some(c) != pad).map(|c| w.at(c) as f64).sum();
-    let reduction_scale = match args.reduction {
-        Reduction::Mean if denominator == 0.0 => f64::NAN,
-        Reduction::Mean => 1.0 / denominator,
-        Reduction::None | Reduction::Sum => 1.0,
-    };
     let grad = <R::Row<'_> as RowIo>::GRAD;
     // Once per call, not per row (they pass through black_box).
     let consts = ExpConsts::<V>::opaque();
@@ -258,7 +245,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         }
         if grad {
             let g = io.grad();
-            let scale = args.upstream.at(row) as f64 * reduction_scale;
+            let scale = args.upstream.at(row) as f64 * args.grad_scale;
             let cz = if z != 0.0 { c + 2.0 * z * lse } else { c };
             let a = scale * cz / s as f64;
             let e_y = g[y] as f64;
@@ -274,9 +261,5 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             }
         }
     }
-    let loss = match args.reduction {
-        Reduction::Mean => total * reduction_scale,
-        Reduction::None | Reduction::Sum => total,
-    };
-    CrossEntropyResult { loss, nll, smooth, lse_squared, denominator }
+    CrossEntropyResult { sum: total, nll, smooth, lse_squared, denominator }
 }

@@ -6,7 +6,7 @@ use crate::vector::{Lanes4, Scalar};
 use crate::{
     cross_entropy, cross_entropy_in_place, kl_div, kl_div_in_place, sigmoid_cross_entropy,
     sigmoid_cross_entropy_in_place, soft_cross_entropy, soft_cross_entropy_in_place, Convention, CrossEntropyArgs,
-    KlDivArgs, Reduction, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    KlDivArgs, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use labelsmooth_reference::Rng;
 
@@ -75,8 +75,9 @@ fn cross_entropy_in_place_matches_out_of_place() {
                 targets: &targets,
                 class_weights: use_w.then_some(&weights[..]),
                 z_loss: if rng.below(2) == 0 { 1e-3 } else { 0.0 },
-                reduction: [Reduction::None, Reduction::Sum, Reduction::Mean][rng.below(3)],
                 upstream: if rng.below(2) == 0 { RowScale::PerRow(&upstream) } else { RowScale::Uniform(0.5) },
+                // A sum's scale, or a mean's 1/D for some D.
+                grad_scale: [1.0, 1.0 / 7.0][rng.below(2)],
             };
             macro_rules! check {
                 ($isa:ty) => {{
@@ -89,7 +90,7 @@ fn cross_entropy_in_place_matches_out_of_place() {
                     let b =
                         cross_entropy_in_place::<$isa>(&in_place, Some(&mut rows_b), &mut buf[offset..offset + n * k])
                             .unwrap();
-                    same64(a.loss, b.loss, &format!("{what} loss"));
+                    same64(a.sum, b.sum, &format!("{what} sum"));
                     same64(a.nll, b.nll, &format!("{what} nll"));
                     same64(a.smooth, b.smooth, &format!("{what} smooth"));
                     same64(a.lse_squared, b.lse_squared, &format!("{what} lse²"));
@@ -114,8 +115,8 @@ fn cross_entropy_in_place_refusal_writes_nothing() {
         targets: &targets,
         class_weights: None,
         z_loss: 0.0,
-        reduction: Reduction::Mean,
         upstream: RowScale::Uniform(1.0),
+        grad_scale: 1.0,
     };
     let mut buf = x.clone();
     assert!(cross_entropy_in_place::<Scalar>(&args, None, &mut buf).is_err());

@@ -24,7 +24,7 @@ pub mod vector;
 mod weights;
 
 pub use cross_entropy::{
-    cross_entropy, cross_entropy_denominator, cross_entropy_in_place, CrossEntropyArgs, CrossEntropyResult, Reduction,
+    cross_entropy, cross_entropy_denominator, cross_entropy_in_place, CrossEntropyArgs, CrossEntropyResult,
 };
 pub use error::KernelError;
 pub use exp::{exp_in_place, exp_slice, exp_sum};

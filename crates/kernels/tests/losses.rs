@@ -7,12 +7,12 @@
 
 use labelsmooth_kernels::vector::{Lanes4, Scalar};
 use labelsmooth_kernels::{
-    cross_entropy, kl_div, label_smoothing_kl, sigmoid_cross_entropy, soft_cross_entropy, target_entropy, Convention,
-    CrossEntropyArgs, CrossEntropyResult, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, LossSums,
-    Reduction, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    cross_entropy, cross_entropy_denominator, kl_div, label_smoothing_kl, sigmoid_cross_entropy, soft_cross_entropy,
+    target_entropy, Convention, CrossEntropyArgs, CrossEntropyResult, ElementScale, KernelError, KlDivArgs,
+    LabelSmoothingKlArgs, LossSums, RowScale, SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use labelsmooth_reference as reference;
-use reference::Rng;
+use reference::{Reduction, Rng};
 
 const INF: f32 = f32::INFINITY;
 
@@ -63,16 +63,31 @@ fn offset_copy(data: &[f32], offset: usize) -> Vec<f32> {
 type CeFn = fn(&CrossEntropyArgs, Option<&mut [f32]>, Option<&mut [f32]>) -> Result<CrossEntropyResult, KernelError>;
 const CE_IMPLS: [(&str, CeFn); 2] = [("scalar", cross_entropy::<Scalar>), ("lanes4", cross_entropy::<Lanes4>)];
 
-/// Runs `f` with per-row and gradient outputs placed at `offset` in larger buffers.
-fn run_ce(f: CeFn, args: &CrossEntropyArgs, offset: usize) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
+/// A kernel result and the loss the package makes of it for a reduction (losses/reduction.ts).
+#[derive(Debug)]
+struct Ce {
+    loss: f64,
+    nll: f64,
+    smooth: f64,
+}
+
+/// The kernel's `grad_scale` for `red` (upstream 1), with D by the kernels' own rule.
+fn grad_scale(red: Reduction, sm: &Smoothing, t: &[i32], w: Option<&[f32]>) -> f64 {
+    red.grad_scale(cross_entropy_denominator(sm, t, w).unwrap_or(1.0))
+}
+
+/// Runs `f` with per-row and gradient outputs placed at `offset` in larger buffers, and reduces
+/// its sum as `red` says.
+fn run_ce(f: CeFn, args: &CrossEntropyArgs, offset: usize, red: Reduction) -> (Ce, Vec<f32>, Vec<f32>) {
     let (n, k) = (args.targets.len(), args.smoothing.num_classes);
     let mut rows = vec![9.0f32; n + offset];
     let mut grad = vec![9.0f32; n * k + offset];
     let res = f(args, Some(&mut rows[offset..]), Some(&mut grad[offset..])).unwrap();
-    // Without outputs the loss must be the same.
+    // Without outputs the sum must be the same.
     let bare = f(args, None, None).unwrap();
-    assert!(bare.loss.to_bits() == res.loss.to_bits() || (bare.loss.is_nan() && res.loss.is_nan()));
-    (res, rows[offset..].to_vec(), grad[offset..].to_vec())
+    assert!(bare.sum.to_bits() == res.sum.to_bits() || (bare.sum.is_nan() && res.sum.is_nan()));
+    let ce = Ce { loss: red.reduce(res.sum, res.denominator), nll: res.nll, smooth: res.smooth };
+    (ce, rows[offset..].to_vec(), grad[offset..].to_vec())
 }
 
 fn conventions(k: usize, rng: &mut Rng) -> Vec<Convention> {
@@ -115,8 +130,8 @@ fn cross_entropy_matches_reference_every_k() {
                     targets: &targets,
                     class_weights: use_w.then(|| &wb[offset..offset + k]),
                     z_loss: z,
-                    reduction: red,
                     upstream: if use_up { RowScale::PerRow(&ub[offset..offset + n]) } else { RowScale::Uniform(1.0) },
+                    grad_scale: grad_scale(red, &sm, &targets, use_w.then(|| &wb[offset..offset + k])),
                 };
                 let r = reference::cross_entropy(
                     &sm,
@@ -129,7 +144,7 @@ fn cross_entropy_matches_reference_every_k() {
                 );
                 for (name, f) in CE_IMPLS {
                     let what = format!("{name} K={k} {conv:?} eps={eps} w={use_w} z={z} {red:?} targets={targets:?}");
-                    let (res, rows, grad) = run_ce(f, &args, offset);
+                    let (res, rows, grad) = run_ce(f, &args, offset, red);
                     assert_close(res.loss, r.loss, &format!("{what} loss"));
                     assert_all_close(&rows, &r.per_row, &format!("{what} per_row"));
                     assert_all_close(&grad, &r.grad, &format!("{what} grad"));
@@ -161,8 +176,8 @@ fn cross_entropy_gradient_matches_finite_differences() {
                 targets: &t,
                 class_weights: Some(&w),
                 z_loss: z,
-                reduction: red,
                 upstream: RowScale::PerRow(&up),
+                grad_scale: grad_scale(red, &sm, &t, Some(&w)),
             };
             // The scalar objective whose gradient the kernel computes: Σ_i u_i·L_i·(1 or 1/D).
             let objective = |x: &[f32]| {
@@ -193,17 +208,17 @@ fn ce_once(
     t: &[i32],
     w: Option<&[f32]>,
     red: Reduction,
-) -> (CrossEntropyResult, Vec<f32>, Vec<f32>) {
+) -> (Ce, Vec<f32>, Vec<f32>) {
     let args = CrossEntropyArgs {
         smoothing: sm,
         logits: x,
         targets: t,
         class_weights: w,
         z_loss: 0.0,
-        reduction: red,
         upstream: RowScale::Uniform(1.0),
+        grad_scale: grad_scale(red, &sm, t, w),
     };
-    run_ce(f, &args, 0)
+    run_ce(f, &args, 0, red)
 }
 
 fn uniform(k: usize, eps: f32) -> Smoothing {
@@ -367,8 +382,8 @@ fn cross_entropy_errors() {
             targets: t,
             class_weights: None,
             z_loss: 0.0,
-            reduction: Reduction::Mean,
             upstream: RowScale::Uniform(1.0),
+            grad_scale: 1.0,
         };
         assert_eq!(f(&args(&[0, 3], &[0.0; 6]), None, None), Err(KernelError::TargetOutOfRange { row: 1, value: 3 }));
         assert_eq!(f(&args(&[-1, 0], &[0.0; 6]), None, None), Err(KernelError::TargetOutOfRange { row: 0, value: -1 }));

@@ -20,12 +20,13 @@
 use labelsmooth_kernels as kernels;
 use labelsmooth_kernels::vector::{Lanes4, Scalar};
 use labelsmooth_kernels::{
-    Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, Reduction, RowScale,
+    Convention, CrossEntropyArgs, ElementScale, KernelError, KlDivArgs, LabelSmoothingKlArgs, RowScale,
     SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
 };
 use labelsmooth_reference as reference;
 use proptest::prelude::*;
 use proptest::test_runner::Config;
+use reference::Reduction;
 
 /// Cases per property: PROPTEST_CASES when set, else 1000.
 fn cases() -> u32 {
@@ -301,7 +302,8 @@ proptest! {
                 targets: &t,
                 class_weights: ws.as_ref().map(|w| &w[offs[1]..offs[1] + k]),
                 z_loss: z,
-                reduction: red,
+                // The package's scale for the reduction (losses/reduction.ts), D by the kernels' rule.
+                grad_scale: red.grad_scale(kernels::cross_entropy_denominator(&sm, &t, w.as_deref()).unwrap_or(1.0)),
                 upstream: match &ups { Some(u) => RowScale::PerRow(&u[offs[2]..offs[2] + n]), None => RowScale::Uniform(1.0) },
             };
             let mut rows = out_buf(n, offs[3]);
@@ -322,7 +324,8 @@ proptest! {
             (Ok(_), Err(e)) | (Err(e), Ok(_)) => { prop_assert!(false, "only one build refused: {:?}", e); unreachable!() }
             (Ok(a), Ok(b)) => {
                 let mag = magnitude(30.0 * k as f64 * (n as f64 + 1.0) * 3.0, &[&x]);
-                same(a.loss, b.loss, mag, "loss");
+                let (a_loss, b_loss) = (red.reduce(a.sum, a.denominator), red.reduce(b.sum, b.denominator));
+                same(a_loss, b_loss, mag, "loss");
                 same(a.denominator, b.denominator, mag, "denominator");
                 if want_rows { same_slices(&rows_a, &rows_b, mag, "per_row"); }
                 if want_grad { same_slices(&grad_a, &grad_b, magnitude(10.0, &[&x]), "grad"); }
@@ -332,9 +335,9 @@ proptest! {
                 let (rows, d) = (&r.per_row, r.denominator);
                 let mag = rows.iter().map(|v| v.abs()).sum::<f64>() * match red { Reduction::Mean => 1.0 / d.max(1e-30), _ => 1.0 } * 3.0;
                 if d == 0.0 && red == Reduction::Mean {
-                    prop_assert!(a.loss.is_nan(), "mean with D = 0 must be NaN, got {}", a.loss);
+                    prop_assert!(a_loss.is_nan(), "mean with D = 0 must be NaN, got {}", a_loss);
                 } else if d > 1e-3 || red != Reduction::Mean {
-                    near(a.loss, r.loss, mag, "loss vs f64");
+                    near(a_loss, r.loss, mag, "loss vs f64");
                 }
                 if want_rows { for i in 0..n { near(rows_a[i] as f64, rows[i], rows[i].abs() * 3.0, "per_row vs f64"); } }
                 if want_grad && (d > 1e-3 || red != Reduction::Mean) {
@@ -567,7 +570,7 @@ proptest! {
         let y = vec![0.0f32; n * k + dl[5]];
         let all_right = dl.iter().all(|&d| d == 0);
         for lanes in [false, true] {
-            let ce = CrossEntropyArgs { smoothing: sm, logits: &x, targets: &t, class_weights: Some(&w), z_loss: 0.0, reduction: Reduction::Mean, upstream: RowScale::PerRow(&up) };
+            let ce = CrossEntropyArgs { smoothing: sm, logits: &x, targets: &t, class_weights: Some(&w), z_loss: 0.0, upstream: RowScale::PerRow(&up), grad_scale: 0.5 };
             let r = if lanes { kernels::cross_entropy::<Lanes4>(&ce, Some(&mut rows), Some(&mut grad)) } else { kernels::cross_entropy::<Scalar>(&ce, Some(&mut rows), Some(&mut grad)) };
             prop_assert_eq!(r.is_ok(), dl[0] == 0 && dl[1] == 0 && dl[2] == 0 && dl[3] == 0 && dl[4] == 0);
             let soft = SoftCrossEntropyArgs { num_rows: n, num_classes: k, logits: &x, targets: &y, epsilon: 0.1, class_weights: Some(&w), scale: RowScale::PerRow(&up) };
@@ -586,7 +589,7 @@ proptest! {
         // Invalid smoothing parameters are refused by every kernel that takes them.
         for bad in [f64::NAN, -0.5, 1.5, f64::INFINITY] {
             let s = Smoothing { epsilon: bad, ..sm };
-            let ce = CrossEntropyArgs { smoothing: s, logits: &x[..n * k], targets: &t, class_weights: None, z_loss: 0.0, reduction: Reduction::Sum, upstream: RowScale::Uniform(1.0) };
+            let ce = CrossEntropyArgs { smoothing: s, logits: &x[..n * k], targets: &t, class_weights: None, z_loss: 0.0, upstream: RowScale::Uniform(1.0), grad_scale: 1.0 };
             prop_assert_eq!(kernels::cross_entropy::<Scalar>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
             prop_assert_eq!(kernels::cross_entropy::<Lanes4>(&ce, None, None).err(), Some(KernelError::InvalidSmoothing));
             prop_assert_eq!(kernels::smooth_targets::<Lanes4>(&s, &t, &mut vec![0.0; n * k]), Err(KernelError::InvalidSmoothing));

@@ -7,7 +7,37 @@
 //! values `on` and `off`), the reference starts from the same f32 value, so that a comparison
 //! measures the kernels' arithmetic, not the rounding of their inputs.
 
-use labelsmooth_kernels::{Reduction, Smoothing};
+use labelsmooth_kernels::Smoothing;
+
+/// PyTorch's reductions of the class-index cross-entropy, as the tests name them. The kernel
+/// reduces nothing itself: the package's losses/reduction.ts chooses its `grad_scale` and divides
+/// its sum; [`Reduction::grad_scale`] and [`Reduction::reduce`] restate that rule for the tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reduction {
+    None,
+    Sum,
+    /// Σ L_i / D; D = 0 makes the loss and every gradient NaN, as in PyTorch.
+    Mean,
+}
+
+impl Reduction {
+    /// The kernel's `grad_scale` for an upstream of 1, D being the mean's divisor.
+    pub fn grad_scale(self, d: f64) -> f64 {
+        match self {
+            Reduction::Mean if d == 0.0 => f64::NAN,
+            Reduction::Mean => 1.0 / d,
+            Reduction::None | Reduction::Sum => 1.0,
+        }
+    }
+    /// The reduced loss from the kernel's sum.
+    pub fn reduce(self, sum: f64, d: f64) -> f64 {
+        match self {
+            Reduction::Mean if d == 0.0 => f64::NAN,
+            Reduction::Mean => sum / d,
+            Reduction::None | Reduction::Sum => sum,
+        }
+    }
+}
 
 /// The tests' random inputs: xorshift64*, seeded by each test so that a failure reproduces.
 pub struct Rng(pub u64);

@@ -8,13 +8,12 @@
 
 use labelsmooth_abi::{
     Address, CrossEntropy, CrossEntropyDenominator, CrossEntropyResult, DenominatorResult, EntropyResult, KlDiv,
-    LabelSmoothingKl, LossResult, LossSumsResult, NoResult, ReductionCode, ScaleKind, SigmoidCrossEntropy,
-    SmoothTargets, SoftCrossEntropy, TargetEntropy, TargetForm,
+    LabelSmoothingKl, LossResult, LossSumsResult, NoResult, ScaleKind, SigmoidCrossEntropy, SmoothTargets,
+    SoftCrossEntropy, TargetEntropy, TargetForm,
 };
 use labelsmooth_kernels::{
     best, cross_entropy_denominator as denominator_of, target_entropy as entropy_of, CrossEntropyArgs, ElementScale,
-    KernelError, KlDivArgs, LabelSmoothingKlArgs, LossSums, Reduction, RowScale, SigmoidCrossEntropyArgs,
-    SoftCrossEntropyArgs,
+    KernelError, KlDivArgs, LabelSmoothingKlArgs, LossSums, RowScale, SigmoidCrossEntropyArgs, SoftCrossEntropyArgs,
 };
 use wasm_bindgen::prelude::*;
 
@@ -85,11 +84,6 @@ pub fn smooth_targets(call: usize, outcome: usize) -> u32 {
 pub fn cross_entropy(call: usize, outcome: usize) -> u32 {
     serve::<CrossEntropy>(call, outcome, |c| {
         let smoothing = smoothing(&c.smoothing)?;
-        let reduction = match known(c.reduction)? {
-            ReductionCode::None => Reduction::None,
-            ReductionCode::Sum => Reduction::Sum,
-            ReductionCode::Mean => Reduction::Mean,
-        };
         let (n, k) = (c.num_rows as usize, c.smoothing.num_classes as usize);
         let area = area(c.num_rows, c.smoothing.num_classes)?;
         let in_place = !c.grad.is_null() && c.grad == c.logits;
@@ -102,8 +96,8 @@ pub fn cross_entropy(call: usize, outcome: usize) -> u32 {
                 targets: slice(c.targets.get(), n),
                 class_weights: optional(c.class_weights, k),
                 z_loss: c.z_loss,
-                reduction,
-                upstream: row_scale(c.upstream_per_row, n, c.upstream),
+                upstream: row_scale(c.upstream_per_row, n, 1.0),
+                grad_scale: c.grad_scale,
             }
         };
         let (per_row, grad) = unsafe { (optional_mut(c.per_row_losses, n), optional_mut(c.grad, area)) };
@@ -112,7 +106,7 @@ pub fn cross_entropy(call: usize, outcome: usize) -> u32 {
             grad => best::cross_entropy(&args, per_row, grad)?,
         };
         Ok(CrossEntropyResult {
-            loss: r.loss,
+            sum: r.sum,
             nll: r.nll,
             smooth: r.smooth,
             lse_squared: r.lse_squared,

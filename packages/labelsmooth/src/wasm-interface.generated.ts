@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0xf7694ea2;
+export const INTERFACE_FINGERPRINT = 0x0b359f34;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -29,14 +29,6 @@ export const ConventionCode = {
   annotated: 2,
 } as const;
 export type ConventionCode = (typeof ConventionCode)[keyof typeof ConventionCode];
-
-/** How the class-index cross-entropy reduces its rows (docs/semantics.md §2). */
-export const ReductionCode = {
-  none: 0,
-  sum: 1,
-  mean: 2,
-} as const;
-export type ReductionCode = (typeof ReductionCode)[keyof typeof ReductionCode];
 
 /** What an element scale holds. */
 export const ScaleKind = {
@@ -89,11 +81,14 @@ export interface CrossEntropyCall {
   /** K values, or 0 for none. */
   classWeights: number;
   zLoss: number;
-  reduction: ReductionCode;
-  /** N upstream gradients, one per row; 0: `upstream` for every row. */
+  /** N upstream gradients, one per row (an unreduced loss), or 0 for none. */
   upstreamPerRow: number;
-  upstream: number;
-  /** N per-row losses (reduction `none`), or 0. */
+  /**
+   * Multiplies every row's gradient (with its upstream value): the reduction's factor
+   * (packages/labelsmooth/src/losses/reduction.ts), e.g. upstream / D for a mean.
+   */
+  gradScale: number;
+  /** N per-row losses, or 0. */
   perRowLosses: number;
   /** N·K gradient values, or 0 for none; equal to `logits`: the logits are overwritten. */
   grad: number;
@@ -101,8 +96,8 @@ export interface CrossEntropyCall {
 
 /** The sums a `cross_entropy` call produced. */
 export interface CrossEntropyResult {
-  /** The reduced loss (unused for `none`). */
-  loss: number;
+  /** Σ of the per-row losses over the rows that count. */
+  sum: number;
   /** Σ −w_y·log p_y. */
   nll: number;
   /** Σ −Σ_k w_k·log p_k over the smoothed classes. */
@@ -281,9 +276,8 @@ function writeCrossEntropyCall(view: DataView, at: number, record: CrossEntropyC
   view.setUint32(at + 32, record.numRows, true);
   view.setUint32(at + 36, record.classWeights, true);
   view.setFloat32(at + 40, record.zLoss, true);
-  view.setUint32(at + 44, record.reduction, true);
-  view.setUint32(at + 48, record.upstreamPerRow, true);
-  view.setFloat32(at + 52, record.upstream, true);
+  view.setUint32(at + 44, record.upstreamPerRow, true);
+  view.setFloat64(at + 48, record.gradScale, true);
   view.setUint32(at + 56, record.perRowLosses, true);
   view.setUint32(at + 60, record.grad, true);
 }
@@ -370,7 +364,7 @@ function readNoResult(_view: DataView, _at: number): NoResult {
 
 function readCrossEntropyResult(view: DataView, at: number): CrossEntropyResult {
   return {
-    loss: view.getFloat64(at + 0, true),
+    sum: view.getFloat64(at + 0, true),
     nll: view.getFloat64(at + 8, true),
     smooth: view.getFloat64(at + 16, true),
     lseSquared: view.getFloat64(at + 24, true),

@@ -1,13 +1,14 @@
 // Cross-entropy from logits with integer targets, in every smoothing convention (docs/semantics.md §2,
 // §5, §8, §9), fused in one kernel pass with its gradient.
-import { withCall, type FloatArray } from '../call';
+import { withCall, type FloatArray, type KernelCall } from '../call';
+import type { TargetContext } from '../kernel-errors';
 import { resolveSmoothing, smoothingParams, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
-import { crossEntropyDenominatorKernel, crossEntropyKernel, ReductionCode } from '../wasm-interface.generated';
+import { crossEntropyDenominatorKernel, crossEntropyKernel } from '../wasm-interface.generated';
 import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneTargetPerRow, optional, options, rowCount } from '../validate';
 import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
-import { REDUCTIONS, reductionOption, type CrossEntropyReduction } from './reduction';
+import { pytorchReduction, REDUCTIONS, reductionOption, type CrossEntropyReduction } from './reduction';
 import { classWeights, upstreamOf } from './staged-options';
 
 export interface CrossEntropyOptions extends SmoothingOptions {
@@ -48,6 +49,11 @@ interface Computed {
   parts: CrossEntropyParts;
 }
 
+/** D, the mean's divisor (docs/semantics.md §2), by the kernels' rule; every target is checked. */
+function denominator(call: KernelCall, s: ResolvedSmoothing, targetPtr: number, n: number, weightPtr: number, ctx: Omit<TargetContext, 'where'>): number {
+  return call.run(crossEntropyDenominatorKernel, { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, classWeights: weightPtr }, ctx).denominator;
+}
+
 function compute(where: string, logits: unknown, target: unknown, rawOptions: unknown, withGrad: boolean): Computed {
   const o = options<CrossEntropyGradOptions>(where, rawOptions);
   const s = resolveSmoothing(where, o.numClasses, o, { numClasses: 'options.numClasses', labelSmoothing: 'options.labelSmoothing' });
@@ -66,6 +72,10 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
     const up = withGrad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, n * s.numClasses, o) : undefined;
+    const ctx = { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex };
+    // A mean's gradient scale needs D before the call: the kernels' rule gives it (and checks the targets).
+    const divisor = reduction === 'mean' ? denominator(call, s, targetPtr, n, weightPtr, ctx) : 1;
+    const reducer = pytorchReduction(reduction, divisor, up.scalar);
     const r = call.run(
       crossEntropyKernel,
       {
@@ -75,16 +85,15 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
         numRows: n,
         classWeights: weightPtr,
         zLoss,
-        reduction: ReductionCode[reduction],
         upstreamPerRow: up.ptr,
-        upstream: up.scalar,
+        gradScale: reducer.gradientScale,
         perRowLosses: perRowPtr,
         grad: grad?.ptr ?? 0,
       },
-      { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex },
+      ctx,
     );
     const parts = { nll: r.nll, smooth: r.smooth, denominator: r.denominator };
-    const loss = reduction === 'none' ? call.read(perRowPtr, n) : r.loss;
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reducer.reduce(r.sum);
     return { loss, grad: grad?.finish(), parts };
   });
 }
@@ -141,21 +150,17 @@ function computeInBlocks(
   return withCall(k, where, (call) => {
     const weight = classWeights(call, o.weight, kClasses);
     const targetPtr = call.ints(targets, 'target');
-    // Every target is checked (and 'mean''s divisor D summed) by the kernel before any output is written.
+    // Every target is checked (and D summed) by the kernels' rule before any block is written.
     const ctx = { what: 'target', numClasses: kClasses, ignoreIndex: s.ignoreIndex };
-    const { denominator } = call.run(
-      crossEntropyDenominatorKernel,
-      { smoothing: smoothingParams(s), targets: targetPtr, numRows: n, classWeights: weight?.ptr ?? 0 },
-      ctx,
-    );
+    const d = denominator(call, s, targetPtr, n, weight?.ptr ?? 0, ctx);
     const up = grad ? upstreamOf(call, o.upstream, reduction !== 'none', n, `one value per row (${n})`) : { ptr: 0, scalar: 1 };
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const rowsPerBlock = Math.max(1, Math.floor(BLOCK_FLOATS / kClasses));
     const blockPtr = call.output(Math.min(n, rowsPerBlock) * kClasses, 'a block of logits');
     // The kernel computes each block's gradient in place in the block, copied out to where it goes.
     const dest = grad && gradientCopy(call, grad, { source: logits }, logits.length);
-    // The kernel sums each block; 'mean' is that sum over D, and the gradient's scale carries 1/D.
-    const scale = reduction === 'mean' ? (denominator === 0 ? NaN : up.scalar / denominator) : up.scalar;
+    // The kernel sums each block; the reduction applies to the total, and its gradient scale to every block.
+    const reducer = pytorchReduction(reduction, reduction === 'mean' ? d : 1, up.scalar);
     let [total, nll, smooth] = [0, 0, 0];
     for (let r0 = 0; r0 < n; r0 += rowsPerBlock) {
       const rows = Math.min(rowsPerBlock, n - r0);
@@ -170,23 +175,22 @@ function computeInBlocks(
           numRows: rows,
           classWeights: weight?.ptr ?? 0,
           zLoss,
-          reduction: ReductionCode.sum,
           upstreamPerRow: up.ptr && up.ptr + 4 * r0,
-          upstream: scale,
+          gradScale: reducer.gradientScale,
           perRowLosses: perRowPtr && perRowPtr + 4 * r0,
           grad: dest ? blockPtr : 0,
         },
         ctx,
       );
-      total += r.loss;
+      total += r.sum;
       nll += r.nll;
       smooth += r.smooth;
       if (dest) {
         dest.write(blockPtr, from, length);
       }
     }
-    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reduction === 'mean' ? (denominator === 0 ? NaN : total / denominator) : total;
-    return { loss, grad: dest?.array, parts: { nll, smooth, denominator } };
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reducer.reduce(total);
+    return { loss, grad: dest?.array, parts: { nll, smooth, denominator: d } };
   });
 }
 

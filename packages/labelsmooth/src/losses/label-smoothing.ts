@@ -4,7 +4,7 @@
 import { withCall, type FloatArray } from '../call';
 import { resolveSmoothing, smoothingParams, type ResolvedSmoothing } from '../conventions';
 import { kernels } from '../runtime';
-import { crossEntropyKernel, labelSmoothingKlKernel, ReductionCode, targetEntropyKernel } from '../wasm-interface.generated';
+import { crossEntropyKernel, labelSmoothingKlKernel, targetEntropyKernel } from '../wasm-interface.generated';
 import { smoothTargets } from '../smooth-targets';
 import { flag, int32Targets, oneTargetPerRow, optional, options, rowCount } from '../validate';
 
@@ -83,16 +83,15 @@ export class LabelSmoothing {
             numRows: n,
             classWeights: 0,
             zLoss: 0,
-            reduction: ReductionCode.sum,
             upstreamPerRow: 0,
-            upstream: 1,
+            gradScale: 1,
             perRowLosses: 0,
             grad: gradPtr,
           },
           ctx,
         );
         const { entropy } = call.run(targetEntropyKernel, { smoothing: smoothingParams(s) }, ctx);
-        loss = ce.loss - ce.denominator * entropy;
+        loss = ce.sum - ce.denominator * entropy;
       } else {
         const kl = call.run(
           labelSmoothingKlKernel,

@@ -32,12 +32,16 @@ export interface PytorchReducer {
 
 /**
  * PyTorch's reduction of a loss of `divisor`-many units for a mean (`'mean'` and `'batchmean'`
- * divide, in float64: 0 / 0 is NaN, as PyTorch's mean of nothing), with `upstream` the incoming
+ * divide, in float64; a divisor of 0 makes the loss and every gradient NaN, as PyTorch's mean
+ * over nothing or over zero total weight does), with `upstream` the incoming
  * gradient of the reduced loss (1 when none is given; for `'none'` the per-value upstream array is
  * the kernel's own scale and this number is 1).
  */
 export function pytorchReduction(reduction: PytorchReduction, divisor: number, upstream: number): PytorchReducer {
-  if (reduction === 'mean' || reduction === 'batchmean') return { gradientScale: upstream / divisor, reduce: (sum) => sum / divisor };
+  if (reduction === 'mean' || reduction === 'batchmean') {
+    if (divisor === 0) return { gradientScale: NaN, reduce: () => NaN };
+    return { gradientScale: upstream / divisor, reduce: (sum) => sum / divisor };
+  }
   return { gradientScale: upstream, reduce: (sum) => sum };
 }
 
