@@ -73,9 +73,10 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
     const perRowPtr = reduction === 'none' ? call.output(n, 'the per-row losses') : 0;
     const grad = withGrad ? gradientTarget(call, x, n * s.numClasses, o) : undefined;
     const ctx = { what: 'target', numClasses: s.numClasses, ignoreIndex: s.ignoreIndex };
-    // A mean's gradient scale needs D before the call: the kernels' rule gives it (and checks the targets).
-    const divisor = reduction === 'mean' ? denominator(call, s, targetPtr, n, weightPtr, ctx) : 1;
-    const reducer = pytorchReduction(reduction, divisor, up.scalar);
+    // A mean's gradient scale needs D before the call: the kernels' rule gives it (and checks the
+    // targets). Without a gradient the call's own D serves, and no second call is made.
+    const divisorFirst = reduction === 'mean' && withGrad ? denominator(call, s, targetPtr, n, weightPtr, ctx) : 1;
+    const gradScale = pytorchReduction(reduction, divisorFirst, up.scalar).gradientScale;
     const r = call.run(
       crossEntropyKernel,
       {
@@ -86,14 +87,14 @@ function compute(where: string, logits: unknown, target: unknown, rawOptions: un
         classWeights: weightPtr,
         zLoss,
         upstreamPerRow: up.ptr,
-        gradScale: reducer.gradientScale,
+        gradScale,
         perRowLosses: perRowPtr,
         grad: grad?.ptr ?? 0,
       },
       ctx,
     );
     const parts = { nll: r.nll, smooth: r.smooth, denominator: r.denominator };
-    const loss = reduction === 'none' ? call.read(perRowPtr, n) : reducer.reduce(r.sum);
+    const loss = reduction === 'none' ? call.read(perRowPtr, n) : pytorchReduction(reduction, r.denominator, up.scalar).reduce(r.sum);
     return { loss, grad: grad?.finish(), parts };
   });
 }
