@@ -43,7 +43,7 @@ function stats(times) {
 }
 
 /** Deterministic logits in about [-8, 8], the way a trained network's look (one or two peaks). */
-function fillLogits(out, n, k) {
+export function fillLogits(out, n, k) {
   let seed = 0x9e3779b9;
   for (let i = 0; i < n * k; i++) {
     seed ^= seed << 13;
@@ -54,7 +54,7 @@ function fillLogits(out, n, k) {
   for (let r = 0; r < n; r++) out[r * k + ((r * 7919) % k)] += 4;
 }
 
-function makeTargets(n, k, ignoredEvery = 0) {
+export function makeTargets(n, k, ignoredEvery = 0) {
   const t = new Int32Array(n);
   for (let i = 0; i < n; i++) t[i] = ignoredEvery && i % ignoredEvery === 0 ? -100 : (i * 7919) % k;
   return t;

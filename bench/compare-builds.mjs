@@ -7,6 +7,7 @@
 // on WasmArrays (the kernel), forward only, and forward+gradient on plain Float32Arrays.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { fillLogits, makeTargets } from './bench.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -20,19 +21,11 @@ const rounds = Number(value('--rounds', flag('--quick') ? '7' : '21'));
 const shapes = flag('--quick') ? [[1024, 1000], [32, 10]] : [[8192, 1000], [1024, 32000], [128, 256000], [32, 10]];
 const EPS = 0.1;
 
-// The benchmark's logits (bench/bench.mjs fillLogits) and targets.
+// The benchmark's logits and targets (bench/bench.mjs).
 function problem(n, k) {
   const logits = new Float32Array(n * k);
-  let seed = 0x9e3779b9;
-  for (let i = 0; i < n * k; i++) {
-    seed ^= seed << 13;
-    seed ^= seed >>> 17;
-    seed ^= seed << 5;
-    logits[i] = ((seed >>> 0) / 4294967296) * 12 - 8;
-  }
-  const targets = Int32Array.from({ length: n }, (_, r) => (r * 7919) % k);
-  for (let r = 0; r < n; r++) logits[r * k + targets[r]] += 4;
-  return { logits, targets };
+  fillLogits(logits, n, k);
+  return { logits, targets: makeTargets(n, k) };
 }
 
 const median = (a) => {

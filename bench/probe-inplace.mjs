@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fillLogits, makeTargets } from './bench.mjs';
 import { crossEntropyKernel, frameBytes, invokeKernel } from './wasm-interface.generated.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,16 +23,9 @@ const [n, k] = value('--shape', '8192x1000').split('x').map(Number);
 const rounds = Number(value('--rounds', '15'));
 const area = n * k;
 
-// The benchmark's logits (bench/bench.mjs fillLogits) and targets.
+// The benchmark's logits (bench/bench.mjs) and targets.
 const pristine = new Float32Array(area);
-let seed = 0x9e3779b9;
-for (let i = 0; i < area; i++) {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  pristine[i] = ((seed >>> 0) / 4294967296) * 12 - 8;
-}
-for (let r = 0; r < n; r++) pristine[r * k + ((r * 7919) % k)] += 4;
+fillLogits(pristine, n, k);
 
 const variants = [];
 for (const [b, dir] of dirs.entries()) {
@@ -40,7 +34,7 @@ for (const [b, dir] of dirs.entries()) {
   const [xp, gp, ip, bp, ep, tp] = [area, area, area, area, area, n].map((len) => w.alloc(len * 4));
   const at = (p) => new Float32Array(w.memory.buffer, p, area);
   const t = new Int32Array(w.memory.buffer, tp, n);
-  for (let i = 0; i < n; i++) t[i] = (i * 7919) % k;
+  t.set(makeTargets(n, k));
   // ε = 0.1, mean (no ignored targets: D = n), no weights; grad address = logits address means in place. The builds must
   // share this checkout's interface (crates/abi).
   const frame = w.alloc(frameBytes(crossEntropyKernel));
