@@ -3,3 +3,5 @@
 // imports it, and it is never bundled.
 export { softmaxCrossEntropy, sigmoidCrossEntropy, sparseSoftmaxCrossEntropy } from './losses';
 export type { SparseSoftmaxCrossEntropyOptions } from './losses';
+export { categoricalCrossentropy, sparseCategoricalCrossentropy } from './keras';
+export type { CategoricalCrossentropyOptions, SparseCategoricalCrossentropyOptions, KerasLoss } from './keras';

@@ -29,7 +29,11 @@ function result(r: { loss: number | Float32Array; grad: unknown }): KernelResult
  * when a row of labels does not sum to 1 (tfjs's is `softmax − labels`).
  */
 export function softmaxCrossEntropy(onehotLabels: tf.Tensor, logits: tf.Tensor, weights?: tf.Tensor | number, labelSmoothing?: number, reduction?: tf.Reduction): tf.Tensor {
-  const where = 'softmaxCrossEntropy';
+  return softmaxLoss('softmaxCrossEntropy', onehotLabels, logits, weights, labelSmoothing, reduction);
+}
+
+/** `softmaxCrossEntropy` whose errors name `where`. */
+export function softmaxLoss(where: string, onehotLabels: unknown, logits: unknown, weights: unknown, labelSmoothing: number | undefined, reduction: tf.Reduction | undefined): tf.Tensor {
   const x = logitsArg(where, logits);
   const y = denseLabelsArg(where, 'onehotLabels', onehotLabels, x);
   const lossShape = rowShape(x);
