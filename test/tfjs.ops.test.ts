@@ -1,5 +1,5 @@
 // labelsmooth/tfjs's ops (softmaxCrossEntropy, sigmoidCrossEntropy, sparseSoftmaxCrossEntropy) on
-// tfjs's cpu backend: values and gradients through tf.valueAndGrad against tfjs's own losses on
+// tfjs's cpu and wasm backends: values and gradients through tf.valueAndGrad against tfjs's own losses on
 // tfjs's own test cases (tfjs-core/src/ops/losses/*_test.ts) and on random ones, against the
 // float64 reference where the labels do not sum to 1 (where tfjs's gradient is not the
 // derivative; checked by central differences of the reference), the incoming gradient dy, no
@@ -14,10 +14,10 @@
 // reductions add N·K·u of the sum (a sequential sum) and are scaled by each element's factor.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from 'labelsmooth/tfjs';
+import { releaseBuffers, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmaxCrossEntropy } from 'labelsmooth/tfjs';
 import { centralDifferences, computeWeightedLossRef, sigmoid, sigmoidCrossEntropyRef, softmaxCrossEntropyRef, type TfReduction } from './helpers/reference';
 import { expectWithin, softmaxLossBounds, U32 } from './helpers/vectors';
-import { tensorsLeft, useBackend, valueAndGrad, type LossOf } from './helpers/tfjs';
+import { TFJS_BACKENDS, tensorsLeft, useBackend, valueAndGrad, type LossOf } from './helpers/tfjs';
 
 const REDUCTIONS: [tf.Reduction, TfReduction][] = [
   [tf.Reduction.NONE, 'none'],
@@ -58,7 +58,7 @@ function softmaxBounds(labels: Float32Array, k: number, eps: number, rowScale: F
   return softmaxLossBounds({ k, q: smoothed(labels, k, eps), rowScale, sigma });
 }
 
-describe.each(['cpu'])('labelsmooth/tfjs on the %s backend', (backendName) => {
+describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName) => {
   beforeAll(() => useBackend(backendName));
 
   describe('softmaxCrossEntropy', () => {
@@ -255,6 +255,28 @@ describe.each(['cpu'])('labelsmooth/tfjs on the %s backend', (backendName) => {
       const weighted = valueAndGrad((t) => tf.sum(tf.mul(softmaxCrossEntropy(y(), t, undefined, 0.1, tf.Reduction.NONE), tf.tensor1d(rowWeights))), tf.tensor2d(logits, [n, k]));
       const expected = base.grad.map((g, e) => g * rowWeights[Math.floor(e / k)]);
       expectWithin(weighted.grad, expected, (e) => 3 * U32 * Math.abs(expected[e]), 'gradient weighted per row');
+    });
+
+    it('two losses of the same logits in one tape (the staging buffers reused between the forward passes) each keep their gradient', () => {
+      const next = rng(12);
+      const [n, k] = [4, 6];
+      const logits = randomLogits(next, n * k);
+      const labels = oneHotRows(next, n, k);
+      const x = () => tf.tensor2d(logits, [n, k]);
+      const y = () => tf.tensor2d(labels, [n, k]);
+      const a = valueAndGrad((t) => softmaxCrossEntropy(y(), t, undefined, 0.1), x());
+      const b = valueAndGrad((t) => sigmoidCrossEntropy(y(), t, undefined, 0.1), x());
+      const both = valueAndGrad((t) => tf.add(softmaxCrossEntropy(y(), t, undefined, 0.1), sigmoidCrossEntropy(y(), t, undefined, 0.1)), x());
+      // The sum of the two gradients is one more rounding of each entry.
+      expectWithin(both.grad, a.grad.map((g, e) => g + b.grad[e]), (e) => U32 * (Math.abs(a.grad[e]) + Math.abs(b.grad[e])), 'gradient of the sum');
+    });
+
+    it('after releaseBuffers, and for a new batch size, the buffers are made again', () => {
+      const loss = (n: number) => valueAndGrad((t) => sparseSoftmaxCrossEntropy(tf.tensor1d(new Array<number>(n).fill(1), 'int32'), t), tf.zeros([n, 3]));
+      const first = loss(2);
+      releaseBuffers();
+      expect(Array.from(loss(2).grad)).toEqual(Array.from(first.grad));
+      expect(loss(5).grad.length).toBe(15);
     });
 
     const losses: [string, LossOf][] = [

@@ -4,8 +4,18 @@ import * as tf from '@tensorflow/tfjs-core';
 // The union package, as users import it: tfjs-core alone registers no gradients (tfjs's own
 // losses need them; labelsmooth/tfjs's ops do not), and it brings the cpu backend.
 import '@tensorflow/tfjs';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 
-/** Makes `name` tfjs's backend (the suites run on 'cpu'; see test/README.md). */
+/** The tfjs backends labelsmooth/tfjs is tested on (both compute synchronously). */
+export const TFJS_BACKENDS = ['cpu', 'wasm'];
+
+// tfjs-backend-wasm loads its .wasm files from a directory it is told (a path, in Node).
+const wasmDir = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+setWasmPaths(`${wasmDir}${path.sep}`);
+
+/** Makes `name` tfjs's backend. */
 export async function useBackend(name: string): Promise<void> {
   if (!(await tf.setBackend(name))) throw new Error(`tfjs backend ${name} did not initialise`);
   await tf.ready();

@@ -5,3 +5,4 @@ export { softmaxCrossEntropy, sigmoidCrossEntropy, sparseSoftmaxCrossEntropy } f
 export type { SparseSoftmaxCrossEntropyOptions } from './losses';
 export { categoricalCrossentropy, sparseCategoricalCrossentropy } from './keras';
 export type { CategoricalCrossentropyOptions, SparseCategoricalCrossentropyOptions, KerasLoss } from './keras';
+export { releaseBuffers } from './staging';

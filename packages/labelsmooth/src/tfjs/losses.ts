@@ -9,16 +9,18 @@ import {
   softmaxCrossEntropyWithGrad,
   type CrossEntropyReduction,
   type SmoothingOptions,
+  type WasmArray,
 } from '../index';
 import { options } from '../validate';
 import { differentiable, type KernelResult } from './differentiable';
 import { asCaller } from './errors';
+import { stage, tensorValues } from './staging';
 import { denseLabelsArg, describeTensor, floatValues, logitsArg, rowShape, tensorArg } from './tensors';
 import { coreWeights, weightedShape } from './weights';
 
-/** The result of a core call as a kernel result (the gradient is always a new Float32Array). */
-function result(r: { loss: number | Float32Array; grad: unknown }): KernelResult {
-  return { loss: r.loss, grad: r.grad as Float32Array };
+/** The result of a core call with a staged WasmArray of logits and `inPlace: true`. */
+function result(r: { loss: number | Float32Array }, logits: WasmArray): KernelResult {
+  return { loss: r.loss, grad: logits };
 }
 
 /**
@@ -38,11 +40,12 @@ export function softmaxLoss(where: string, onehotLabels: unknown, logits: unknow
   const y = denseLabelsArg(where, 'onehotLabels', onehotLabels, x);
   const lossShape = rowShape(x);
   const w = coreWeights(where, weights, lossShape, false);
-  const labels = floatValues(y);
-  const opts = { numClasses: x.shape[x.rank - 1], ...w, labelSmoothing, reduction };
-  return differentiable(x, weightedShape(weights, lossShape), true, (values) =>
-    result(asCaller(where, 'softmaxCrossEntropyWithGrad', () => softmaxCrossEntropyWithGrad(labels, values, opts), true)),
-  );
+  const opts = { numClasses: x.shape[x.rank - 1], ...w, labelSmoothing, reduction, inPlace: true };
+  return differentiable(x, weightedShape(weights, lossShape), true, (t) => {
+    const labels = stage('labels', y);
+    const values = stage('logits', t);
+    return result(asCaller(where, 'softmaxCrossEntropyWithGrad', () => softmaxCrossEntropyWithGrad(labels, values, opts), true), values);
+  });
 }
 
 /**
@@ -55,11 +58,12 @@ export function sigmoidCrossEntropy(multiClassLabels: tf.Tensor, logits: tf.Tens
   const x = logitsArg(where, logits);
   const y = denseLabelsArg(where, 'multiClassLabels', multiClassLabels, x);
   const w = coreWeights(where, weights, x.shape, true);
-  const labels = floatValues(y);
-  const opts = { numClasses: x.shape[x.rank - 1], ...w, labelSmoothing, reduction };
-  return differentiable(x, weightedShape(weights, x.shape), false, (values) =>
-    result(asCaller(where, 'sigmoidCrossEntropyWithGrad', () => sigmoidCrossEntropyWithGrad(labels, values, opts), true)),
-  );
+  const opts = { numClasses: x.shape[x.rank - 1], ...w, labelSmoothing, reduction, inPlace: true };
+  return differentiable(x, weightedShape(weights, x.shape), false, (t) => {
+    const labels = stage('labels', y);
+    const values = stage('logits', t);
+    return result(asCaller(where, 'sigmoidCrossEntropyWithGrad', () => sigmoidCrossEntropyWithGrad(labels, values, opts), true), values);
+  });
 }
 
 /** The options of `sparseSoftmaxCrossEntropy`: those of labelsmooth's `crossEntropy`. */
@@ -83,7 +87,7 @@ export function sparseSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, 
   const x = logitsArg(where, logits);
   const t = tensorArg(where, 'labels', labels);
   if (t.dtype !== 'int32') throw new TypeError(`${where}: labels must be an int32 tensor of class indices, received ${describeTensor(t)}`);
-  return sparseLoss(where, t.dataSync() as Int32Array, t.shape, x, opts);
+  return sparseLoss(where, Int32Array.from(tensorValues(t)), t.shape, x, opts);
 }
 
 /** The sparse loss of `targets` (of shape `targetShape`, checked here against the logits). */
@@ -95,8 +99,7 @@ export function sparseLoss(where: string, targets: Int32Array, targetShape: read
   }
   const o = options<SparseSoftmaxCrossEntropyOptions>(where, opts);
   const weight = o.weight instanceof tf.Tensor ? floatValues(tensorArg(where, 'options.weight', o.weight)) : o.weight;
-  // Only the options of the loss: never a gradient destination (inPlace would write over the
-  // logits' storage on the cpu backend).
+  // Only the options of the loss: the gradient's destination is labelsmooth/tfjs's own.
   const core = {
     numClasses: x.shape[x.rank - 1],
     labelSmoothing: o.labelSmoothing,
@@ -107,5 +110,8 @@ export function sparseLoss(where: string, targets: Int32Array, targetShape: read
     reduction: o.reduction,
     zLoss: o.zLoss,
   };
-  return differentiable(x, rows, true, (values) => result(asCaller(where, 'crossEntropyWithGrad', () => crossEntropyWithGrad(values, targets, core), false)));
+  return differentiable(x, rows, true, (t) => {
+    const values = stage('logits', t);
+    return result(asCaller(where, 'crossEntropyWithGrad', () => crossEntropyWithGrad(values, targets, { ...core, inPlace: true }), false), values);
+  });
 }
