@@ -22,9 +22,10 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 // terms-or-not, weight type and row shape) added ≈ 80 KB to the simd128 .wasm (≈ 10 KB gzipped)
 // and took the tarball from 433 KB to 571 KB, so its budget went from 480 KB to 600 KB; what a
 // browser downloads kept its budgets. labelsmooth/tfjs (dist/tfjs.mjs, .cjs and their types,
-// without tfjs or the wasm) took the tarball from 596,249 to 608,097 bytes: 615 KB.
+// without tfjs or the wasm) and its README section took the tarball from 596,249 to 616,426
+// bytes: 625 KB.
 const BUDGET = {
-  tarball: 615_000,
+  tarball: 625_000,
   'dist/browser.mjs (gzip)': 150_000,
   'dist/slim.mjs (gzip)': 30_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
