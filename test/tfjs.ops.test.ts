@@ -143,6 +143,21 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName)
       expect(largest).toBeGreaterThan(1e-2);
     });
 
+    it('labels as tf.oneHot gives them (int32) and cast to float32 (stored as an Int32Array on the cpu backend) give the same result as float32 labels', () => {
+      const next = rng(21);
+      const [n, k] = [5, 7];
+      const logits = randomLogits(next, n * k);
+      const ids = Array.from({ length: n }, () => Math.floor(next() * k));
+      const x = () => tf.tensor2d(logits, [n, k]);
+      const floats = valueAndGrad((t) => softmaxCrossEntropy(tf.tensor2d(Float32Array.from(tf.tidy(() => tf.oneHot(tf.tensor1d(ids, 'int32'), k).dataSync())), [n, k]), t, undefined, 0.1), x());
+      const ints = valueAndGrad((t) => softmaxCrossEntropy(tf.oneHot(tf.tensor1d(ids, 'int32'), k), t, undefined, 0.1), x());
+      const cast = valueAndGrad((t) => softmaxCrossEntropy(tf.cast(tf.oneHot(tf.tensor1d(ids, 'int32'), k), 'float32'), t, undefined, 0.1), x());
+      for (const r of [ints, cast]) {
+        expect(Array.from(r.loss)).toEqual(Array.from(floats.loss));
+        expect(Array.from(r.grad)).toEqual(Array.from(floats.grad));
+      }
+    });
+
     it('rank 3 logits [batch, time, classes]: one loss per (batch, time), as for the rows of the flattened logits', () => {
       const next = rng(5);
       const [b, t, k] = [2, 3, 5];
