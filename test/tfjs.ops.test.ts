@@ -324,24 +324,26 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName)
     });
   });
 
+  // Each case is a row of docs/validation.md ("labelsmooth/tfjs"), named by its id.
   describe('typed errors', () => {
     const x = () => tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
     const y = () => tf.tensor2d([0, 1, 0, 1, 0, 0], [2, 3]);
     const cases: [string, () => unknown, ErrorConstructor, RegExp][] = [
-      ['logits not a tensor', () => softmaxCrossEntropy(y(), [1, 2, 3] as unknown as tf.Tensor), TypeError, /^softmaxCrossEntropy: logits must be a tf.Tensor, received an array of length 3$/],
-      ['int32 logits', () => softmaxCrossEntropy(y(), tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')), TypeError, /logits must be a float32 tensor, received an int32 tensor of shape \[2, 3\]/],
-      ['rank-1 logits', () => sigmoidCrossEntropy(tf.tensor1d([0, 1]), tf.tensor1d([1, 2])), RangeError, /^sigmoidCrossEntropy: logits must have rank >= 2/],
-      ['labels of another shape', () => softmaxCrossEntropy(tf.tensor2d([0, 1], [1, 2]), x()), RangeError, /onehotLabels must have the shape of logits \[2, 3\], received a float32 tensor of shape \[1, 2\]/],
-      ['bool labels', () => sigmoidCrossEntropy(tf.tensor2d([true, false, true, false, true, false], [2, 3], 'bool'), x()), TypeError, /multiClassLabels must be a float32 or int32 tensor/],
-      ['ε = 1.5', () => softmaxCrossEntropy(y(), x(), undefined, 1.5), RangeError, /^softmaxCrossEntropy: labelSmoothing must be a number in \[0, 1\], received 1\.5$/],
-      ['ε = -0.1', () => sigmoidCrossEntropy(y(), x(), undefined, -0.1), RangeError, /^sigmoidCrossEntropy: labelSmoothing must be a number in \[0, 1\], received -0\.1$/],
-      ['reduction 7', () => softmaxCrossEntropy(y(), x(), undefined, 0, 7 as tf.Reduction), RangeError, /^softmaxCrossEntropy: reduction must be one of Reduction/],
-      ['weights null', () => softmaxCrossEntropy(y(), x(), null as unknown as tf.Tensor), TypeError, /weights must be a number or a float32 or int32 tf.Tensor \(leave it out for none\), received null/],
-      ['sparse float labels', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1]), x()), TypeError, /^sparseSoftmaxCrossEntropy: labels must be an int32 tensor of class indices, received a float32 tensor of shape \[2\]$/],
-      ['sparse label out of range', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 3], 'int32'), x()), RangeError, /^sparseSoftmaxCrossEntropy: .*3/],
-      ['sparse labels of another shape', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1, 2], 'int32'), x()), RangeError, /labels must have the shape of logits without its last axis \[2\]/],
-      ['sparse ε = 2', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), x(), { labelSmoothing: 2 }), RangeError, /^sparseSoftmaxCrossEntropy: options.labelSmoothing must be a number in \[0, 1\], received 2$/],
-      ['sparse options not an object', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), x(), 3 as unknown as object), TypeError, /^sparseSoftmaxCrossEntropy: options must be an object/],
+      ['T01 logits not a tensor', () => softmaxCrossEntropy(y(), [1, 2, 3] as unknown as tf.Tensor), TypeError, /^softmaxCrossEntropy: logits must be a tf.Tensor, received an array of length 3$/],
+      ['T02 int32 logits', () => softmaxCrossEntropy(y(), tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')), TypeError, /logits must be a float32 tensor, received an int32 tensor of shape \[2, 3\]/],
+      ['T03 rank-1 logits', () => sigmoidCrossEntropy(tf.tensor1d([0, 1]), tf.tensor1d([1, 2])), RangeError, /^sigmoidCrossEntropy: logits must have rank >= 2/],
+      ['T04 labels of another shape', () => softmaxCrossEntropy(tf.tensor2d([0, 1], [1, 2]), x()), RangeError, /onehotLabels must have the shape of logits \[2, 3\], received a float32 tensor of shape \[1, 2\]/],
+      ['T05 bool labels', () => sigmoidCrossEntropy(tf.tensor2d([true, false, true, false, true, false], [2, 3], 'bool'), x()), TypeError, /multiClassLabels must be a float32 or int32 tensor/],
+      ['T06 ε = 1.5', () => softmaxCrossEntropy(y(), x(), undefined, 1.5), RangeError, /^softmaxCrossEntropy: labelSmoothing must be a number in \[0, 1\], received 1\.5$/],
+      ['T07 ε = -0.1', () => sigmoidCrossEntropy(y(), x(), undefined, -0.1), RangeError, /^sigmoidCrossEntropy: labelSmoothing must be a number in \[0, 1\], received -0\.1$/],
+      ['T08 reduction 7', () => softmaxCrossEntropy(y(), x(), undefined, 0, 7 as tf.Reduction), RangeError, /^softmaxCrossEntropy: reduction must be one of Reduction/],
+      ['T09 weights null', () => softmaxCrossEntropy(y(), x(), null as unknown as tf.Tensor), TypeError, /weights must be a number or a float32 or int32 tf.Tensor \(leave it out for none\), received null/],
+      ['T10 sparse float labels', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1]), x()), TypeError, /^sparseSoftmaxCrossEntropy: labels must be an int32 tensor of class indices, received a float32 tensor of shape \[2\]$/],
+      ['T11 sparse label out of range', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 3], 'int32'), x()), RangeError, /^sparseSoftmaxCrossEntropy: labels\[1\] must be a class index in \[0, 3\) or ignoreIndex \(-100\), received 3$/],
+      ['T12 sparse labels of another shape', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1, 2], 'int32'), x()), RangeError, /labels must have the shape of logits without its last axis \[2\]/],
+      ['T13 sparse ε = 2', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), x(), { labelSmoothing: 2 }), RangeError, /^sparseSoftmaxCrossEntropy: options.labelSmoothing must be a number in \[0, 1\], received 2$/],
+      ['T14 sparse options not an object', () => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 1], 'int32'), x(), 3 as unknown as object), TypeError, /^sparseSoftmaxCrossEntropy: options must be an object/],
+      ['T15 weights that enlarge the losses', () => softmaxCrossEntropy(y(), x(), tf.ones([2, 2])), RangeError, /^softmaxCrossEntropy: weights must broadcast to the shape of the losses \[2\] without enlarging it, received a float32 tensor of shape \[2, 2\]$/],
     ];
     it.each(cases)('%s', (_, call, kind, message) => {
       const left = tensorsLeft(() => {

@@ -78,7 +78,7 @@ export function sparseCategoricalCrossentropy(opts?: SparseCategoricalCrossentro
     if (t.dtype !== 'int32' && t.dtype !== 'float32') throw new TypeError(`${where}: yTrue must be an int32 or float32 tensor of class indices, received a ${t.dtype} tensor`);
     const values = t.dataSync();
     const targets = Int32Array.from(t.dtype === 'int32' ? values : int32Targets(where, 'yTrue', Array.from(values)));
-    if (fromLogits) return sparseLoss(where, targets, t.shape, p, { labelSmoothing: epsilon, ignoreIndex }) as tf.Scalar;
+    if (fromLogits) return sparseLoss(where, 'yTrue', targets, t.shape, p, { labelSmoothing: epsilon, ignoreIndex }) as tf.Scalar;
     const k = p.shape[p.rank - 1];
     // tf.oneHot would make a zero row of an index out of range: refused, as the kernel does.
     targets.forEach((c, i) => c === ignoreIndex || classIndex(where, `yTrue[${i}]`, c, k));

@@ -13,7 +13,7 @@ import {
 } from '../index';
 import { options } from '../validate';
 import { differentiable, type KernelResult } from './differentiable';
-import { asCaller } from './errors';
+import { asCaller, POSITIONAL } from './errors';
 import { stage, tensorValues } from './staging';
 import { denseLabelsArg, describeTensor, floatValues, logitsArg, rowShape, tensorArg } from './tensors';
 import { coreWeights, weightedShape } from './weights';
@@ -44,7 +44,7 @@ export function softmaxLoss(where: string, onehotLabels: unknown, logits: unknow
   return differentiable(x, weightedShape(weights, lossShape), true, (t) => {
     const labels = stage('labels', y);
     const values = stage('logits', t);
-    return result(asCaller(where, 'softmaxCrossEntropyWithGrad', () => softmaxCrossEntropyWithGrad(labels, values, opts), true), values);
+    return result(asCaller(where, 'softmaxCrossEntropyWithGrad', () => softmaxCrossEntropyWithGrad(labels, values, opts), POSITIONAL), values);
   });
 }
 
@@ -62,7 +62,7 @@ export function sigmoidCrossEntropy(multiClassLabels: tf.Tensor, logits: tf.Tens
   return differentiable(x, weightedShape(weights, x.shape), false, (t) => {
     const labels = stage('labels', y);
     const values = stage('logits', t);
-    return result(asCaller(where, 'sigmoidCrossEntropyWithGrad', () => sigmoidCrossEntropyWithGrad(labels, values, opts), true), values);
+    return result(asCaller(where, 'sigmoidCrossEntropyWithGrad', () => sigmoidCrossEntropyWithGrad(labels, values, opts), POSITIONAL), values);
   });
 }
 
@@ -87,15 +87,18 @@ export function sparseSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, 
   const x = logitsArg(where, logits);
   const t = tensorArg(where, 'labels', labels);
   if (t.dtype !== 'int32') throw new TypeError(`${where}: labels must be an int32 tensor of class indices, received ${describeTensor(t)}`);
-  return sparseLoss(where, Int32Array.from(tensorValues(t)), t.shape, x, opts);
+  return sparseLoss(where, 'labels', Int32Array.from(tensorValues(t)), t.shape, x, opts);
 }
 
-/** The sparse loss of `targets` (of shape `targetShape`, checked here against the logits). */
-export function sparseLoss(where: string, targets: Int32Array, targetShape: readonly number[], x: tf.Tensor, opts: SparseSoftmaxCrossEntropyOptions | undefined): tf.Tensor {
+/**
+ * The sparse loss of `targets` (of shape `targetShape`, checked here against the logits), the
+ * argument the caller named `labelsName`.
+ */
+export function sparseLoss(where: string, labelsName: string, targets: Int32Array, targetShape: readonly number[], x: tf.Tensor, opts: SparseSoftmaxCrossEntropyOptions | undefined): tf.Tensor {
   const rows = rowShape(x);
   const fits = (s: readonly number[]) => s.length === rows.length && s.every((d, i) => d === rows[i]);
   if (!fits(targetShape) && !(targetShape[targetShape.length - 1] === 1 && fits(targetShape.slice(0, -1)))) {
-    throw new RangeError(`${where}: labels must have the shape of logits without its last axis [${rows.join(', ')}] (or with a last axis of 1), received shape [${targetShape.join(', ')}]`);
+    throw new RangeError(`${where}: ${labelsName} must have the shape of logits without its last axis [${rows.join(', ')}] (or with a last axis of 1), received shape [${targetShape.join(', ')}]`);
   }
   const o = options<SparseSoftmaxCrossEntropyOptions>(where, opts);
   const weight = o.weight instanceof tf.Tensor ? floatValues(tensorArg(where, 'options.weight', o.weight)) : o.weight;
@@ -112,6 +115,6 @@ export function sparseLoss(where: string, targets: Int32Array, targetShape: read
   };
   return differentiable(x, rows, true, (t) => {
     const values = stage('logits', t);
-    return result(asCaller(where, 'crossEntropyWithGrad', () => crossEntropyWithGrad(values, targets, { ...core, inPlace: true }), false), values);
+    return result(asCaller(where, 'crossEntropyWithGrad', () => crossEntropyWithGrad(values, targets, { ...core, inPlace: true }), [/^target\b/, labelsName]), values);
   });
 }
