@@ -330,8 +330,14 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName)
     const y = () => tf.tensor2d([0, 1, 0, 1, 0, 0], [2, 3]);
     const cases: [string, () => unknown, ErrorConstructor, RegExp][] = [
       ['T01 logits not a tensor', () => softmaxCrossEntropy(y(), [1, 2, 3] as unknown as tf.Tensor), TypeError, /^softmaxCrossEntropy: logits must be a tf.Tensor, received an array of length 3$/],
+      ['T01 disposed logits', () => {
+        const disposed = x();
+        disposed.dispose();
+        return softmaxCrossEntropy(y(), disposed);
+      }, TypeError, /^softmaxCrossEntropy: logits must be a tf.Tensor that is not disposed, received a disposed tensor$/],
       ['T02 int32 logits', () => softmaxCrossEntropy(y(), tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3], 'int32')), TypeError, /logits must be a float32 tensor, received an int32 tensor of shape \[2, 3\]/],
       ['T03 rank-1 logits', () => sigmoidCrossEntropy(tf.tensor1d([0, 1]), tf.tensor1d([1, 2])), RangeError, /^sigmoidCrossEntropy: logits must have rank >= 2/],
+      ['T03 logits with no class', () => softmaxCrossEntropy(tf.zeros([2, 0]), tf.zeros([2, 0])), RangeError, /^softmaxCrossEntropy: logits must have rank >= 2 with the classes on the last axis \(at least one\), received a float32 tensor of shape \[2, 0\]$/],
       ['T04 labels of another shape', () => softmaxCrossEntropy(tf.tensor2d([0, 1], [1, 2]), x()), RangeError, /onehotLabels must have the shape of logits \[2, 3\], received a float32 tensor of shape \[1, 2\]/],
       ['T05 bool labels', () => sigmoidCrossEntropy(tf.tensor2d([true, false, true, false, true, false], [2, 3], 'bool'), x()), TypeError, /multiClassLabels must be a float32 or int32 tensor/],
       ['T06 ε = 1.5', () => softmaxCrossEntropy(y(), x(), undefined, 1.5), RangeError, /^softmaxCrossEntropy: labelSmoothing must be a number in \[0, 1\], received 1\.5$/],
