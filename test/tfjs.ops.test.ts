@@ -173,6 +173,33 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName)
   });
 
   describe('sigmoidCrossEntropy', () => {
+    // tfjs-core/src/ops/losses/sigmoid_cross_entropy_test.ts: 3×3 logits of ±10, weights [1, 3].
+    const label = () => tf.tensor2d([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    const right = () => tf.tensor2d([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    const predictions = () => tf.tensor2d([[10, -10, -10], [-10, 10, -10], [-10, -10, 10]]);
+    const weights = () => tf.tensor2d([[0.1, 0.2, 0.3]]);
+    const tfjsCases: [string, () => tf.Tensor, (() => tf.Tensor) | undefined, number | undefined, tf.Reduction | undefined, number[]][] = [
+      ['All wrong', label, undefined, undefined, undefined, [6.6667123]],
+      ['All right', right, undefined, undefined, undefined, [0]],
+      ['Weighted - Reduction.SUM_BY_NONZERO_WEIGHTS', label, weights, undefined, undefined, [1.3333424]],
+      ['Weighted - Reduction.NONE', label, weights, undefined, tf.Reduction.NONE, [1.0000046, 9.0797803e-6, 3.0000138, 1.0000046, 2.0000093, 1.3619671e-5, 4.5398901e-6, 2.0000093, 3.0000138]],
+      ['Reduction.MEAN', label, undefined, undefined, tf.Reduction.MEAN, [6.6667123]],
+      ['Weighted - Reduction.MEAN', label, weights, undefined, tf.Reduction.MEAN, [6.666712284088135]],
+      ['Label Smoothing - Weighted - Reduction.MEAN', label, weights, 0.3, tf.Reduction.MEAN, [6.1667128]],
+    ];
+    it.each(tfjsCases)("tfjs's case %s: the value tfjs's test expects, and tfjs's value and gradient", (_, y, w, eps, reduction, expected) => {
+      const ours = valueAndGrad((x) => sigmoidCrossEntropy(y(), x, w?.(), eps, reduction), predictions());
+      const theirs = valueAndGrad((x) => tf.losses.sigmoidCrossEntropy(y(), x, w?.(), eps, reduction), predictions());
+      // Each element within 8·u·(|x| + 1) = 88·u (weights ≤ 1); a reduction sums 9 of them (each
+      // factor ≤ 1) and adds 9·u of the sum; the expected values are printed to 8 digits (5e-8).
+      const sum = expected.length === 1;
+      const tol = (i: number) => (sum ? 9 * 88 * U32 + 9 * U32 * Math.abs(expected[i]) : 88 * U32) + 5e-8 * Math.abs(expected[i]);
+      expectWithin(ours.loss, expected, tol, 'loss vs the expected value');
+      expectWithin(ours.loss, theirs.loss, (i) => 2 * tol(i), 'loss vs tfjs');
+      // Gradient entries s·(σ(x) − q) with |σ(x) − q| ≤ 1 and s ≤ 1: within 8·u each.
+      expectWithin(ours.grad, theirs.grad, () => 16 * U32, 'gradient vs tfjs');
+    });
+
     const [n, k] = [4, 6];
     const weightShapes: [string, number[]][] = [
       ['[]', []],
