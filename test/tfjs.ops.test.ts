@@ -313,6 +313,23 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs on the %s backend', (backendName)
       expectWithin(both.grad, a.grad.map((g, e) => g + b.grad[e]), (e) => U32 * (Math.abs(a.grad[e]) + Math.abs(b.grad[e])), 'gradient of the sum');
     });
 
+    it('a call under a gradient tape whose gradient is never taken leaves no tensor behind and later calls still work', () => {
+      const x = () => tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+      const expected = valueAndGrad((t) => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), t), x());
+      const left = tensorsLeft(() =>
+        tf.tidy(() => {
+          const unrelated = x();
+          tf.grad((t: tf.Tensor) => {
+            sparseSoftmaxCrossEntropy(tf.tensor1d([1, 1], 'int32'), unrelated);
+            return tf.sum(t);
+          })(x());
+        }),
+      );
+      expect(left).toBe(0);
+      const again = valueAndGrad((t) => sparseSoftmaxCrossEntropy(tf.tensor1d([0, 2], 'int32'), t), x());
+      expect(Array.from(again.grad)).toEqual(Array.from(expected.grad));
+    });
+
     it('after releaseBuffers, and for a new batch size, the buffers are made again', () => {
       const loss = (n: number) => valueAndGrad((t) => sparseSoftmaxCrossEntropy(tf.tensor1d(new Array<number>(n).fill(1), 'int32'), t), tf.zeros([n, 3]));
       const first = loss(2);

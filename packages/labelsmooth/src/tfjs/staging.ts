@@ -3,6 +3,8 @@
 // - the logits and dense labels go into WasmArrays kept between calls (one per role, reallocated
 //   only when the size or the active build changes), so a training step allocates no N×K buffer
 //   in labelsmooth's memory, and the kernel writes the gradient in place over the logits' copy;
+//   that buffer is taken out of the pool until the backward pass has read the gradient
+//   (`takeOut`, `giveBack`), so that other calls in between use another one;
 // - on tfjs's wasm backend a tensor's values are read through a view of tfjs's heap
 //   (`typedArrayFromHeap`, what tfjs-backend-wasm's own kernels use; not a documented API, so it
 //   is checked for and any failure falls back to `dataSync()`, which copies). The view is used at
@@ -29,6 +31,22 @@ function pooled(role: 'logits' | 'labels', length: number): WasmArray {
   const array = allocFloat32(length);
   pool.set(role, { array, build });
   return array;
+}
+
+/**
+ * Takes the WasmArray of `role` out of the pool (it holds a gradient the backward pass will
+ * read): the next call gets another one, until `giveBack`.
+ */
+export function takeOut(role: 'logits' | 'labels', array: WasmArray): void {
+  if (pool.get(role)?.array === array) pool.delete(role);
+}
+
+/** Returns a WasmArray taken out to the pool, or frees it when the pool has one again. */
+export function giveBack(role: 'logits' | 'labels', array: WasmArray): void {
+  const kept = pool.get(role);
+  if (array.freed) return;
+  if (kept && !kept.array.freed) array.free();
+  else pool.set(role, { array, build: backend() });
 }
 
 /** Frees the buffers labelsmooth/tfjs keeps between calls (they are reallocated when needed). */
