@@ -8,7 +8,7 @@
 // tfjs's fuzz factor `tf.backend().epsilon()` and takes −Σ q·log p in tfjs ops, which the kernel
 // cannot fuse (the softmax was already applied by the model, and its gradient goes through it).
 import * as tf from '@tensorflow/tfjs-core';
-import { classIndex, flag, int32, int32Targets, optional, options, smoothingEpsilon } from '../validate';
+import { classIndex, flag, int32, optional, options, smoothingEpsilon } from '../validate';
 import { sparseLoss, softmaxLoss } from './losses';
 import { denseLabelsArg, logitsArg, tensorArg } from './tensors';
 
@@ -76,8 +76,8 @@ export function sparseCategoricalCrossentropy(opts?: SparseCategoricalCrossentro
     const p = logitsArg(where, yPred);
     const t = tensorArg(where, 'yTrue', yTrue);
     if (t.dtype !== 'int32' && t.dtype !== 'float32') throw new TypeError(`${where}: yTrue must be an int32 or float32 tensor of class indices, received a ${t.dtype} tensor`);
-    const values = t.dataSync();
-    const targets = Int32Array.from(t.dtype === 'int32' ? values : int32Targets(where, 'yTrue', Array.from(values)));
+    // Numbers, checked as targets by the core (crossEntropy: integers in [0, K) or ignoreIndex).
+    const targets = Array.from(t.dataSync() as ArrayLike<number>);
     if (fromLogits) return sparseLoss(where, 'yTrue', targets, t.shape, p, { labelSmoothing: epsilon, ignoreIndex }) as tf.Scalar;
     const k = p.shape[p.rank - 1];
     // tf.oneHot would make a zero row of an index out of range: refused, as the kernel does.

@@ -94,7 +94,7 @@ export function sparseSoftmaxCrossEntropy(labels: tf.Tensor, logits: tf.Tensor, 
  * The sparse loss of `targets` (of shape `targetShape`, checked here against the logits), the
  * argument the caller named `labelsName`.
  */
-export function sparseLoss(where: string, labelsName: string, targets: Int32Array, targetShape: readonly number[], x: tf.Tensor, opts: SparseSoftmaxCrossEntropyOptions | undefined): tf.Tensor {
+export function sparseLoss(where: string, labelsName: string, targets: Int32Array | number[], targetShape: readonly number[], x: tf.Tensor, opts: SparseSoftmaxCrossEntropyOptions | undefined): tf.Tensor {
   const rows = rowShape(x);
   const fits = (s: readonly number[]) => s.length === rows.length && s.every((d, i) => d === rows[i]);
   if (!fits(targetShape) && !(targetShape[targetShape.length - 1] === 1 && fits(targetShape.slice(0, -1)))) {
