@@ -53,8 +53,47 @@ const cli = existsSync(cliEntry)
     ]
   : [];
 
+// labelsmooth/tfjs: the TensorFlow.js ops. Their `../index` is the package itself, imported by
+// its name (a self-reference), so that each environment's resolver picks the same entry of the
+// package as the user's own `import 'labelsmooth'` (one wasm instance and one active build for
+// both), and @tensorflow/tfjs-core, an optional peer dependency, is never bundled.
+const tfjsEntry = `${pkg}/src/tfjs/index.ts`;
+const tfjsExternal = [/^@tensorflow\//, /^labelsmooth$/];
+const usesThePackage = {
+  name: 'labelsmooth-tfjs-uses-the-package',
+  resolveId(source, importer) {
+    return source === '../index' && importer?.includes(`${path.sep}tfjs${path.sep}`) ? { id: 'labelsmooth', external: true } : null;
+  },
+};
+const tfjs = {
+  input: tfjsEntry,
+  plugins: [usesThePackage, typescriptPlugin()],
+  external: tfjsExternal,
+  output: [
+    { file: `${pkg}/dist/tfjs.mjs`, format: 'es', banner },
+    { file: `${pkg}/dist/tfjs.cjs`, format: 'cjs', banner, exports: 'named' },
+  ],
+};
+const tfjsTypes = {
+  input: tfjsEntry,
+  plugins: [
+    loader('node'),
+    dts({ tsconfig: `${pkg}/tsconfig.json` }),
+    {
+      name: 'labelsmooth-tfjs-cts',
+      writeBundle() {
+        copyFileSync(`${pkg}/dist/tfjs.d.ts`, `${pkg}/dist/tfjs.d.cts`);
+      },
+    },
+  ],
+  external: [...tfjsExternal, /\.wasm$/, /labelsmooth_wasm\.js$/],
+  output: [{ file: `${pkg}/dist/tfjs.d.ts`, format: 'es' }],
+};
+
 export default [
   ...cli,
+  tfjs,
+  tfjsTypes,
   {
     input: `${pkg}/src/index.ts`,
     plugins: [loader('node'), wasm({ targetEnv: 'auto-inline', sync: wasmFiles }), typescriptPlugin()],

@@ -3,6 +3,7 @@
 // browser.html):
 //   env.ls        the labelsmooth module namespace (dist/index.mjs or dist/browser.mjs)
 //   env.tf        the @tensorflow/tfjs namespace with tfjs-backend-wasm registered, or null
+//   env.lsTfjs    the labelsmooth/tfjs module namespace (dist/tfjs.mjs), or null
 //   env.wasmBytes { simd128, scalar }: the bytes of the package's .wasm builds (for the exp bound)
 //   env.glue      { simd128, scalar }: the wasm-bindgen glue modules of those builds
 //   env.runtime   { name, version }
@@ -127,13 +128,13 @@ function memoryBytes(ls) {
 }
 
 /** The groups of rows `opts.only` can choose from (default: all). */
-export const GROUPS = ['ce', 'losses', 'js', 'tfjs'];
+export const GROUPS = ['ce', 'losses', 'js', 'tfjs', 'tfjs-ops'];
 
 /**
  * Runs the benchmark. `opts.quick`: tiny shapes and fewer runs; `opts.shapes`: [[N, K], ...]
  * instead; `opts.only`: a subset of GROUPS ('ce': the cross-entropy rows of labelsmooth and the
  * exp bound; 'losses': klDiv, sigmoidCrossEntropy, softCrossEntropy and their bounds, with the
- * exp bound; 'js': plain JS; 'tfjs'). Returns
+ * exp bound; 'js': plain JS; 'tfjs'; 'tfjs-ops': labelsmooth/tfjs against tfjs's loss). Returns
  * `{ runtime, quick, shapes, rows: [{ shape, id, impl, variant, ms: {median,min,max,runs}, mlogitsPerS, memory? }] }`.
  */
 export async function runBench(env, opts = {}) {
@@ -289,6 +290,55 @@ export async function runBench(env, opts = {}) {
         }
       }
     }
+
+    // labelsmooth/tfjs against tf.losses.softmaxCrossEntropy: a training step's loss and gradient
+    // through tf.valueAndGrad, the one-hot labels (float32) and int32 labels made once, timed
+    // until valueAndGrad returns (the cpu and wasm backends compute synchronously), and again
+    // with the gradient read back (dataSync). tfjs-cpu only up to 256×32,000 (seconds per call).
+    if (tf && env.lsTfjs && only.has('tfjs-ops')) {
+      const lt = env.lsTfjs;
+      for (const tb of area <= 256 * 32000 ? ['wasm', 'cpu'] : ['wasm']) {
+        try {
+          await tf.setBackend(tb);
+          await tf.ready();
+          const xt = tf.tensor2d(logitsF32, [n, k]);
+          const tt = tf.tensor1d(targets, 'int32');
+          // oneHot(..., 'float32') gives wrong values on tfjs-wasm 4.22: one-hot as int32, then cast.
+          const onehot = tf.tidy(() => tf.oneHot(tt, k).cast('float32'));
+          const losses = [
+            ['tfjs', 'tf.losses.softmaxCrossEntropy (one-hot)', (lg) => tf.losses.softmaxCrossEntropy(onehot, lg, undefined, EPS)],
+            ['ls-tfjs', 'labelsmooth/tfjs softmaxCrossEntropy (one-hot)', (lg) => lt.softmaxCrossEntropy(onehot, lg, undefined, EPS)],
+            ['ls-tfjs-sparse', 'labelsmooth/tfjs sparseSoftmaxCrossEntropy (int32 labels)', (lg) => lt.sparseSoftmaxCrossEntropy(tt, lg, { labelSmoothing: EPS })],
+          ];
+          for (const [id, impl, loss] of losses) {
+            const vg = tf.valueAndGrad(loss);
+            for (const read of [false, true]) {
+              const step = () =>
+                tf.tidy(() => {
+                  const { value, grad } = vg(xt);
+                  if (read) {
+                    value.dataSync();
+                    grad.dataSync();
+                  }
+                });
+              const variant = `tf.valueAndGrad on tfjs-${tb}${read ? ', gradient read back' : ''}`;
+              record(`${id}-${tb}${read ? '-read' : ''}`, impl, variant, measure(step, slowTiming), { tfjsBackend: tb, readBack: read });
+            }
+          }
+          lt.releaseBuffers();
+          tf.dispose([xt, tt, onehot]);
+        } catch (e) {
+          errors.push(`labelsmooth/tfjs on tfjs-${tb} at ${n}×${k}: ${e?.message ?? e}`);
+          log(`[${runtime.name}] labelsmooth/tfjs on tfjs-${tb} failed: ${e?.message ?? e}`);
+        }
+      }
+    }
+  }
+
+  // labelsmooth/tfjs × tfjs: the same backend, the same read-back.
+  for (const r of rows.filter((r) => r.id.startsWith('ls-tfjs'))) {
+    const base = rows.find((b) => b.shape === r.shape && b.id === `tfjs-${r.tfjsBackend}${r.readBack ? '-read' : ''}`);
+    if (base) r.speedupOverTfjs = base.ms.median / r.ms.median;
   }
 
   // Ratios within this run, per shape.

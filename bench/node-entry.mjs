@@ -44,6 +44,7 @@ const wasmBytes = {
 
 let tf = null;
 let tfThreads = null;
+let lsTfjs = null;
 if (!noTf) {
   try {
     tf = await import('@tensorflow/tfjs');
@@ -53,6 +54,7 @@ if (!noTf) {
     await tf.setBackend('wasm');
     await tf.ready();
     tfThreads = tfw.getThreadsCount?.() ?? null;
+    lsTfjs = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/tfjs.mjs')).href);
   } catch (e) {
     log(`[${runtime.name}] tfjs unavailable: ${e?.message ?? e}`);
     tf = null;
@@ -60,7 +62,7 @@ if (!noTf) {
 }
 
 const cpus = os.cpus();
-const result = await runBench({ ls, lsVersion, tf, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
+const result = await runBench({ ls, lsVersion, tf, lsTfjs, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);

@@ -63,6 +63,20 @@ export function renderMarkdown(m) {
     }
     out.push('');
   }
+  const tfjsOps = m.runtimes.flatMap((rt) => rt.rows.filter((r) => r.id.startsWith('ls-tfjs')).map((r) => [rt, r]));
+  if (tfjsOps.length) {
+    out.push('## labelsmooth/tfjs in TensorFlow.js (training step: loss + gradient)');
+    out.push('');
+    out.push("`tf.valueAndGrad` of each loss (ε = 0.1, tfjs's default reduction for the one-hot losses, `'mean'` for the sparse one), timed until it returns (the cpu and wasm backends compute synchronously), and with the gradient read back (`dataSync`); × is tfjs's `tf.losses.softmaxCrossEntropy` time on the same backend, with the same read-back, over labelsmooth/tfjs's.");
+    out.push('');
+    out.push('| runtime | N×K | tfjs backend | loss | read back | median ms | tfjs median ms | × faster than tfjs |');
+    out.push('|---|---|---|---|---|--:|--:|--:|');
+    for (const [rt, r] of tfjsOps) {
+      const base = find(rt, r.shape, `tfjs-${r.tfjsBackend}${r.readBack ? '-read' : ''}`);
+      out.push(`| ${rt.runtime.name} | ${r.shape} | ${r.tfjsBackend} | ${r.impl} | ${r.readBack ? 'yes' : 'no'} | ${ms(r.ms.median)} | ${base ? ms(base.ms.median) : '—'} | ${times(r.speedupOverTfjs)} |`);
+    }
+    out.push('');
+  }
   out.push('## Memory');
   out.push('');
   out.push('Wasm memory growth of each labelsmooth row: during its first (warm-up) calls, and over its timed calls, next to the size of one N×K array. The kernel and in-place rows allocate no N×K block at all (their growth stays below one N×K array even on the first call); the plain API stages the logits once (one N×K block, which the gradient overwrites in place) and reuses that memory afterwards.');

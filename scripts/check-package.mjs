@@ -25,12 +25,16 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 // writers and readers, the call frame, the reduction layer, each loss's options in one function)
 // took slim.mjs from 28.4 KB to 30.6 KB gzipped and each .wasm ≈ 1 KB gzipped larger (every export
 // reads a call record and writes an outcome), browser.mjs from 147.2 KB to 153.3 KB: the two
-// browser budgets went from 30 KB to 32 KB and from 150 KB to 156 KB.
+// browser budgets went from 30 KB to 32 KB and from 150 KB to 156 KB. labelsmooth/tfjs
+// (dist/tfjs.mjs, .cjs and their types, without tfjs or the wasm) and its README section took the
+// tarball from 596,249 to 616,426 bytes: 625 KB.
 const BUDGET = {
-  tarball: 600_000,
+  tarball: 625_000,
   'dist/browser.mjs (gzip)': 156_000,
   'dist/slim.mjs (gzip)': 32_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
+  // The tfjs ops without tfjs (a peer dependency, never bundled) nor the wasm (from the main entry).
+  'dist/tfjs.mjs': 40_000,
 };
 
 const problems = [];
@@ -55,10 +59,12 @@ if (!tarball) {
   unpacked = packed.unpackedSize;
 }
 run('attw: labelsmooth (node10, node16 CJS/ESM, bundler)', bin('attw'), [tarball, '--entrypoints', '.']);
+// labelsmooth/tfjs is a subpath export, which node10 resolution does not read.
+run('attw: labelsmooth/tfjs (node16 CJS/ESM, bundler)', bin('attw'), [tarball, '--entrypoints', './tfjs', '--profile', 'node16']);
 // labelsmooth/slim is ESM for browsers; the .wasm subpaths are assets, not modules.
 run('attw: labelsmooth/slim (ESM)', bin('attw'), [tarball, '--entrypoints', './slim', '--profile', 'esm-only']);
 const sizes = { tarball: statSync(tarball).size, ...(unpacked === undefined ? {} : { unpacked }) };
-for (const file of ['dist/index.mjs', 'dist/browser.mjs', 'dist/slim.mjs', 'dist/labelsmooth-simd128.wasm', 'dist/labelsmooth-scalar.wasm']) {
+for (const file of ['dist/index.mjs', 'dist/browser.mjs', 'dist/slim.mjs', 'dist/tfjs.mjs', 'dist/labelsmooth-simd128.wasm', 'dist/labelsmooth-scalar.wasm']) {
   const bytes = readFileSync(path.join(pkg, file));
   sizes[file] = bytes.length;
   sizes[`${file} (gzip)`] = gzipSync(bytes, { level: 9 }).length;
