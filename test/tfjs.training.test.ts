@@ -125,7 +125,13 @@ describe.each(TFJS_BACKENDS)('labelsmooth/tfjs losses in model.fit and model.fit
     expect(() => sparseCategoricalCrossentropy({ fromLogits: 1 as unknown as boolean })).toThrow(TypeError);
     const loss = sparseCategoricalCrossentropy({ fromLogits: true });
     expect(() => tf.tidy(() => loss(tf.tensor1d([0.5, 1]), tf.zeros([2, 3])))).toThrow(/^sparseCategoricalCrossentropy: yTrue\[0\] must be a 32-bit integer, received 0\.5$/);
+    // One rule for targets whatever yPred holds: the same error, type and message, from logits and from probabilities.
     const probabilities = sparseCategoricalCrossentropy();
-    expect(() => tf.tidy(() => probabilities(tf.tensor1d([0, 3]), tf.ones([2, 3])))).toThrow(RangeError);
+    for (const f of [loss, probabilities]) {
+      const outOfRange = () => tf.tidy(() => f(tf.tensor1d([0, 3]), tf.ones([2, 3])));
+      expect(outOfRange).toThrow(RangeError);
+      expect(outOfRange).toThrow(/^sparseCategoricalCrossentropy: yTrue\[1\] must be a class index in \[0, 3\) or ignoreIndex \(-100\), received 3$/);
+      expect(() => tf.tidy(() => f(tf.tensor1d([0.5, 1]), tf.ones([2, 3])))).toThrow(/^sparseCategoricalCrossentropy: yTrue\[0\] must be a 32-bit integer, received 0\.5$/);
+    }
   });
 });

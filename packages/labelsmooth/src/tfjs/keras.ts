@@ -8,7 +8,9 @@
 // tfjs's fuzz factor `tf.backend().epsilon()` and takes −Σ q·log p in tfjs ops, which the kernel
 // cannot fuse (the softmax was already applied by the model, and its gradient goes through it).
 import * as tf from '@tensorflow/tfjs-core';
-import { classIndex, flag, int32, optional, options, smoothingEpsilon } from '../validate';
+import { smoothTargets } from '../index';
+import { flag, int32, optional, options, smoothingEpsilon } from '../validate';
+import { asCaller } from './errors';
 import { sparseLoss, softmaxLoss } from './losses';
 import { denseLabelsArg, logitsArg, tensorArg } from './tensors';
 
@@ -80,13 +82,10 @@ export function sparseCategoricalCrossentropy(opts?: SparseCategoricalCrossentro
     const targets = Array.from(t.dataSync() as ArrayLike<number>);
     if (fromLogits) return sparseLoss(where, 'yTrue', targets, t.shape, p, { labelSmoothing: epsilon, ignoreIndex }) as tf.Scalar;
     const k = p.shape[p.rank - 1];
-    // tf.oneHot would make a zero row of an index out of range: refused, as the kernel does.
-    targets.forEach((c, i) => c === ignoreIndex || classIndex(where, `yTrue[${i}]`, c, k));
-    return tf.tidy(() => {
-      const kept = tf.tensor1d(Array.from(targets, (c) => (c === ignoreIndex ? 0 : 1)), 'float32');
-      const onehot = tf.oneHot(tf.tensor1d(Array.from(targets, (c) => (c === ignoreIndex ? 0 : c)), 'int32'), k);
-      const losses = tf.mul(probabilityLosses(onehot, tf.reshape(p, [-1, k]), epsilon), kept);
-      return tf.div(tf.sum(losses), tf.sum(kept)) as tf.Scalar;
-    });
+    // The smoothed targets by the core's rule: every target checked as crossEntropy checks it (an
+    // index out of range is refused, never a zero row), an ignored row all zero.
+    const q = asCaller(where, 'smoothTargets', () => smoothTargets(targets, k, { labelSmoothing: epsilon, ignoreIndex }), [/^target/, 'yTrue']);
+    const kept = targets.filter((c) => c !== ignoreIndex).length;
+    return tf.tidy(() => tf.div(tf.sum(probabilityLosses(tf.tensor2d(q, [targets.length, k]), tf.reshape(p, [-1, k]), 0)), kept) as tf.Scalar);
   };
 }
