@@ -8,7 +8,9 @@ const dist = path.resolve('packages/labelsmooth/dist');
 
 function validatesWithoutSimd(file: string): boolean {
   const script = path.resolve('test/runtimes/validate-without-simd.mjs');
-  const result = spawnSync(process.execPath, [script, path.join(dist, file)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  // binaryen prints every validation error: about 2 MB for the simd128 build, past spawnSync's
+  // default 1 MB maxBuffer, beyond which the child is killed (exit null).
+  const result = spawnSync(process.execPath, [script, path.join(dist, file)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0 && result.status !== 3) throw new Error(`binaryen could not read ${file} (exit ${result.status}): ${result.stderr.slice(-500)}`);
   return result.status === 0;
 }
