@@ -5,6 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tfjsOnWasm } from './tfjs-wasm.mjs';
 import { parseShapes, runBench } from './bench.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,13 +48,7 @@ let tfThreads = null;
 let lsTfjs = null;
 if (!noTf) {
   try {
-    tf = await import('@tensorflow/tfjs');
-    const tfw = await import('@tensorflow/tfjs-backend-wasm');
-    tfw.setThreadsCount?.(1);
-    tfw.setWasmPaths(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
-    await tf.setBackend('wasm');
-    await tf.ready();
-    tfThreads = tfw.getThreadsCount?.() ?? null;
+    ({ tf, threads: tfThreads } = await tfjsOnWasm(root));
     lsTfjs = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/tfjs.mjs')).href);
   } catch (e) {
     log(`[${runtime.name}] tfjs unavailable: ${e?.message ?? e}`);

@@ -7,6 +7,7 @@
 //   node bench/tfjs-epoch.mjs [--samples 1024] [--epochs 3]
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tfjsOnWasm } from './tfjs-wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -17,11 +18,7 @@ for (const method of ['log', 'warn']) {
   const original = console[method];
   console[method] = (...a) => (String(a[0]).includes('tfjs-node') || /^=+$/.test(String(a[0]).trim()) ? undefined : original(...a));
 }
-const tf = await import('@tensorflow/tfjs');
-const tfw = await import('@tensorflow/tfjs-backend-wasm');
-tfw.setThreadsCount?.(1);
-tfw.setWasmPaths(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
-await tf.setBackend('wasm');
+const { tf } = await tfjsOnWasm(root);
 const lt = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/tfjs.mjs')).href);
 
 const xs = tf.randomNormal([samples, features], 0, 1, 'float32', 1);

@@ -8,6 +8,7 @@
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { tfjsOnWasm } from './tfjs-wasm.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -18,11 +19,7 @@ const IMPLS = ['tfjs', 'ls-tfjs', 'ls-tfjs-sparse'];
 if (args[0] === '--child') {
   const impl = args[1];
   for (const method of ['log', 'warn']) console[method] = () => {};
-  const tf = await import('@tensorflow/tfjs');
-  const tfw = await import('@tensorflow/tfjs-backend-wasm');
-  tfw.setThreadsCount?.(1);
-  tfw.setWasmPaths(join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist') + '/');
-  await tf.setBackend('wasm');
+  const { tf } = await tfjsOnWasm(root);
   const ls = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/index.mjs')).href);
   const lt = await import(pathToFileURL(join(root, 'packages/labelsmooth/dist/tfjs.mjs')).href);
   const bytes = () => tf.backend().wasm.HEAPU8.buffer.byteLength + ls.allocFloat32(0).view.buffer.byteLength;

@@ -162,6 +162,7 @@ function computeInBlocks(
     const dest = grad && gradientCopy(call, grad, { source: logits }, logits.length);
     // The kernel sums each block; the reduction applies to the total, and its gradient scale to every block.
     const reducer = pytorchReduction(reduction, reduction === 'mean' ? d : 1, up.scalar);
+    const smoothing = smoothingParams(s);
     let [total, nll, smooth] = [0, 0, 0];
     for (let r0 = 0; r0 < n; r0 += rowsPerBlock) {
       const rows = Math.min(rowsPerBlock, n - r0);
@@ -170,7 +171,7 @@ function computeInBlocks(
       const r = call.run(
         crossEntropyKernel,
         {
-          smoothing: smoothingParams(s),
+          smoothing,
           logits: blockPtr,
           targets: targetPtr + 4 * r0,
           numRows: rows,
