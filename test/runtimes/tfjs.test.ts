@@ -1,6 +1,6 @@
 // labelsmooth/tfjs from the packed tarball: in a Node project without @tensorflow/tfjs-core (the
 // main entry works, the subpath fails naming the missing package), and with it in Node (ESM and
-// CommonJS) and in a vite app in headless Chromium.
+// CommonJS), Deno, Bun and in a vite app in headless Chromium.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -11,7 +11,8 @@ import { resultOf } from './page-result';
 
 const tmp = inject('tmp');
 const bin = (name: string) => path.resolve('node_modules/.bin', name);
-const node = (dir: string, file: string) => execFileSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const runIn = (dir: string, command: string, args: string[]) => execFileSync(command, args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const node = (dir: string, file: string) => runIn(dir, process.execPath, [file]);
 
 interface Smoke {
   failed?: string;
@@ -47,6 +48,13 @@ describe('labelsmooth/tfjs from the tarball', () => {
   });
   it('Node, CommonJS (require)', () => {
     expectSmoke(node(path.join(tmp, 'tfjs-consumer'), 'smoke.cjs'));
+  });
+  it('Deno, with no permission flag', () => {
+    // --no-prompt: a permission request would fail the run instead of waiting for an answer.
+    expectSmoke(runIn(path.join(tmp, 'tfjs-consumer'), bin('deno'), ['run', '--no-prompt', 'smoke.mjs']));
+  });
+  it('Bun', () => {
+    expectSmoke(runIn(path.join(tmp, 'tfjs-consumer'), bin('bun'), ['smoke.mjs']));
   });
 
   describe('a vite app in Chromium', () => {

@@ -1,4 +1,4 @@
-// Node (ESM): labelsmooth/tfjs from the installed tarball, with @tensorflow/tfjs-core installed.
+// Node, Deno and Bun (ESM): labelsmooth/tfjs from the installed tarball, with @tensorflow/tfjs-core installed.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as lt from 'labelsmooth/tfjs';
