@@ -5,10 +5,10 @@
 //   in labelsmooth's memory, and the kernel writes the gradient in place over the logits' copy;
 //   that buffer is taken out of the pool until the backward pass has read the gradient
 //   (`takeOut`, `giveBack`), so that other calls in between use another one;
-// - on tfjs's wasm backend a tensor's values are read through a view of tfjs's heap
-//   (`typedArrayFromHeap`, what tfjs-backend-wasm's own kernels use; not a documented API, so it
-//   is checked for and any failure falls back to `dataSync()`, which copies). The view is used at
-//   once: it detaches when tfjs allocates;
+// - a tensor's values are read where its backend keeps them (`valuesInPlace`: tfjs-wasm's heap,
+//   tfjs-cpu's storage; not documented APIs, so they are checked for and any failure falls back
+//   to `dataSync()`, which may copy). A view of tfjs-wasm's heap is used at once: it detaches
+//   when tfjs allocates;
 // - the gradient tensor is made from a view of labelsmooth's memory on the wasm backend (its
 //   `write` copies the values into tfjs's heap at once) and from a copy elsewhere (the cpu
 //   backend keeps the array it is given as the tensor's storage).
@@ -55,18 +55,41 @@ export function releaseBuffers(): void {
   pool.clear();
 }
 
-/** The tensor's values where they are (a view of tfjs-wasm's heap), or from `dataSync()`. */
+/**
+ * The tensor's values where they are, without a copy when the backend allows: a view of
+ * tfjs-wasm's heap, or the cpu backend's own storage; else `dataSync()`.
+ */
 export function tensorValues(t: tf.Tensor): ArrayLike<number> {
-  const b = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.Tensor) => unknown }) : undefined;
-  if (typeof b?.typedArrayFromHeap === 'function') {
-    try {
-      const view = b.typedArrayFromHeap(t);
-      if ((view instanceof Float32Array || view instanceof Int32Array) && view.length === t.size) return view;
-    } catch {
-      // The tensor's data are on another backend, or the internal API changed: dataSync moves them.
+  return valuesInPlace(t) ?? (t.dataSync() as ArrayLike<number>);
+}
+
+/**
+ * The tensor's values as its backend stores them, read through what tfjs's own kernels use (not
+ * documented, so checked, and undefined when absent or not as expected):
+ * - tfjs-wasm: `typedArrayFromHeap`, a view of its heap;
+ * - tfjs-cpu: the backend's `data` storage. Its `readSync` (what `dataSync()` calls) converts
+ *   the stored values to the stored dtype on every read, into a new array: a float32 tensor cast
+ *   from `tf.oneHot` shares the one-hot's int32 storage, so each read of it made a new N×K
+ *   Int32Array, which at 256 × 32,000 took longer than the loss and its gradient. The copy into
+ *   wasm memory converts the values on the way, in the copy made anyway.
+ */
+function valuesInPlace(t: tf.Tensor): Float32Array | Int32Array | undefined {
+  const name = tf.getBackend();
+  try {
+    let values: unknown;
+    if (name === 'wasm') {
+      const b = tf.backend() as unknown as { typedArrayFromHeap?: (t: tf.Tensor) => unknown };
+      if (typeof b.typedArrayFromHeap === 'function') values = b.typedArrayFromHeap(t);
+    } else if (name === 'cpu') {
+      const data = (tf.backend() as unknown as { data?: { has?: (id: object) => boolean; get?: (id: object) => { values?: unknown } | undefined } }).data;
+      // `has`: the tensor's data are on this backend (not still on another one).
+      if (typeof data?.has === 'function' && typeof data.get === 'function' && data.has(t.dataId)) values = data.get(t.dataId)?.values;
     }
+    if ((values instanceof Float32Array || values instanceof Int32Array) && values.length === t.size) return values;
+  } catch {
+    // The tensor's data are on another backend, or the internal API changed: dataSync moves them.
   }
-  return t.dataSync() as ArrayLike<number>;
+  return undefined;
 }
 
 /** The tensor's values (float32 or int32) copied into the WasmArray of `role`. */
