@@ -43,7 +43,7 @@ export default function setup(project: TestProject): () => void {
     install(dir, tarball);
   }
   // labelsmooth/tfjs: a Node project and a vite app with the tarball and @tensorflow/tfjs-core
-  // (with its cpu backend): the peer dependency, linked from this repository's devDependencies
+  // (with its cpu and webgl backends): the peer dependency, linked from this repository's devDependencies
   // (the tests install nothing from a registry). The plain consumer above has no tfjs at all.
   const tfjsFixtures = path.join(here, 'tfjs');
   for (const [name, files] of [
@@ -59,7 +59,7 @@ export default function setup(project: TestProject): () => void {
     }
     install(dir, tarball);
     mkdirSync(path.join(dir, 'node_modules/@tensorflow'), { recursive: true });
-    for (const pkg of ['tfjs-core', 'tfjs-backend-cpu']) symlinkSync(path.join(root, 'node_modules/@tensorflow', pkg), path.join(dir, 'node_modules/@tensorflow', pkg), 'dir');
+    for (const pkg of ['tfjs-core', 'tfjs-backend-cpu', 'tfjs-backend-webgl']) symlinkSync(path.join(root, 'node_modules/@tensorflow', pkg), path.join(dir, 'node_modules/@tensorflow', pkg), 'dir');
   }
   // A project without tfjs must be outside this repository: Node would find the repository's own
   // node_modules/@tensorflow/tfjs-core from any folder under it.

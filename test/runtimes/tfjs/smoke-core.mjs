@@ -1,9 +1,9 @@
-// labelsmooth/tfjs as a consumer uses it, in any runtime: `tf` is @tensorflow/tfjs-core with its
-// cpu backend registered, `lt` the labelsmooth/tfjs module. Only forward ops of tfjs are used
+// labelsmooth/tfjs as a consumer uses it, in any runtime: `tf` is @tensorflow/tfjs-core with the
+// backend named `backendName` registered (default cpu), `lt` the labelsmooth/tfjs module. Only forward ops of tfjs are used
 // (tfjs-core alone registers no gradients): the loss against tfjs's own loss, the gradient from
 // tf.valueAndGrad (labelsmooth's customGrad) against softmax − q over N, and a few SGD steps.
-export async function smoke(tf, lt) {
-  await tf.setBackend('cpu');
+export async function smoke(tf, lt, backendName = 'cpu') {
+  if (!(await tf.setBackend(backendName))) throw new Error(`tfjs could not start its ${backendName} backend`);
   const [n, k, eps] = [3, 4, 0.1];
   const x = tf.tensor2d([1, 2, 0.5, -1, 0, 0.1, -0.2, 0.3, 2.5, -1.5, -2, 0], [n, k]);
   const labels = tf.oneHot(tf.tensor1d([1, 0, 3], 'int32'), k);
@@ -17,6 +17,7 @@ export async function smoke(tf, lt) {
   const steps = [];
   for (let i = 0; i < 3; i++) steps.push(optimizer.minimize(() => lt.sparseSoftmaxCrossEntropy(tf.tensor1d([1, 0, 3], 'int32'), w, { labelSmoothing: eps }), true).dataSync()[0]);
   return {
+    backend: tf.getBackend(),
     loss: value.dataSync()[0],
     tfjsLoss: tf.losses.softmaxCrossEntropy(labels, x, undefined, eps).dataSync()[0],
     sparseLoss: sparse.dataSync()[0],
