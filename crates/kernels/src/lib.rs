@@ -11,6 +11,7 @@ mod checks;
 pub mod cross_entropy;
 mod error;
 pub mod exp;
+pub mod gemm;
 pub mod kl_div;
 pub mod log;
 mod row_io;
@@ -28,6 +29,7 @@ pub use cross_entropy::{
 };
 pub use error::KernelError;
 pub use exp::{exp_in_place, exp_slice, exp_sum};
+pub use gemm::{gemm, gemm_workspace_len, MatRef};
 pub use kl_div::{kl_div, kl_div_in_place, label_smoothing_kl, KlDivArgs, LabelSmoothingKlArgs};
 pub use log::log_sum;
 pub use scale::{ElementScale, LossSums, RowScale};
