@@ -8,8 +8,8 @@ use labelsmooth_abi::{
     NoResult, WeightedDenominator,
 };
 use labelsmooth_kernels::{
-    gemm as gemm_of, gemm_workspace_len, linear_cross_entropy as linear_of, linear_scratch_len as scratch_len_of,
-    weighted_cross_entropy_denominator, BestVector, KernelError, LinearCrossEntropyArgs, LinearGrads, MatRef, RowScale,
+    best, gemm_workspace_len, linear_scratch_len as scratch_len_of, weighted_cross_entropy_denominator, KernelError,
+    LinearCrossEntropyArgs, LinearGrads, MatRef, RowScale,
 };
 use wasm_bindgen::prelude::*;
 
@@ -66,7 +66,7 @@ pub fn linear_cross_entropy(call: usize, outcome: usize) -> u32 {
         });
         // SAFETY: as above.
         let scratch = unsafe { slice_mut(c.scratch.get(), c.scratch_len as usize) };
-        let r = linear_of::<BestVector>(&args, per_row, grads, scratch)?;
+        let r = best::linear_cross_entropy(&args, per_row, grads, scratch)?;
         Ok(LinearCrossEntropyResult { sum: r.sum, denominator: r.denominator })
     })
 }
@@ -109,7 +109,7 @@ pub fn gemm(call: usize, outcome: usize) -> u32 {
         };
         let a = if c.a_transposed != 0 { MatRef::row_major(a, k, m).t() } else { MatRef::row_major(a, m, k) };
         let b = if c.b_transposed != 0 { MatRef::row_major(b, n, k).t() } else { MatRef::row_major(b, k, n) };
-        gemm_of::<BestVector>(a, b, out, c.accumulate != 0, ws)?;
+        best::gemm(a, b, out, c.accumulate != 0, ws)?;
         Ok(NoResult {})
     })
 }
