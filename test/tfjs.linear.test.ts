@@ -102,7 +102,14 @@ for (const backendName of TFJS_BACKENDS) {
       expect(() => linearSoftmaxCrossEntropy(h, tf.zeros([d, v]), tf.tensor1d(lv, 'float32'))).toThrow(
         new TypeError(`linearSoftmaxCrossEntropy: labels must be an int32 tensor of shape [${n}], received a float32 tensor of shape [${n}]`),
       );
-      expect(() => linearSoftmaxCrossEntropy(h, tf.zeros([d, v]), tf.tensor1d(lv, 'int32'), { labelSmoothing: 2 })).toThrow(RangeError);
+      expect(() => linearSoftmaxCrossEntropy(h, tf.zeros([d, v]), tf.tensor1d(lv, 'int32'), { labelSmoothing: 2 })).toThrow(
+        new RangeError('linearSoftmaxCrossEntropy: options.labelSmoothing must be a number in [0, 1], received 2'),
+      );
+      const bad = Int32Array.from(lv);
+      bad[1] = v;
+      expect(() => linearSoftmaxCrossEntropy(h, tf.zeros([d, v]), tf.tensor1d(bad, 'int32'))).toThrow(
+        new RangeError(`linearSoftmaxCrossEntropy: labels[1] must be a class index in [0, ${v}) or ignoreIndex (-100), received ${v}`),
+      );
       h.dispose();
     });
   });

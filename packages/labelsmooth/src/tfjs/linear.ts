@@ -13,6 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { linearCrossEntropy, linearCrossEntropyWithGrad, type LinearCrossEntropyOptions } from '../index';
 import { options } from '../validate';
 import { recordsGradients } from './differentiable';
+import { asCaller, type ArgumentName } from './errors';
 import { tensorValues } from './staging';
 import { describeTensor, tensorArg } from './tensors';
 
@@ -70,14 +71,17 @@ export function linearSoftmaxCrossEntropy(hidden: tf.Tensor, kernel: tf.Tensor, 
     const w = transposed(tensorValues(k), d, v);
     const bv = b ? floats(b) : undefined;
     const core = { ...rest, hiddenSize: d, ...(bv ? { bias: bv } : {}) };
-    const run = (upstream?: Float32Array) => linearCrossEntropyWithGrad(hv, w, targets, { ...core, ...(upstream ? { upstream } : {}) } as never);
+    // The core's errors under this function's name, its targets called labels.
+    const labelsName: ArgumentName = [/^target/, 'labels'];
+    const run = (upstream?: Float32Array) =>
+      asCaller(where, 'linearCrossEntropyWithGrad', () => linearCrossEntropyWithGrad(hv, w, targets, { ...core, ...(upstream ? { upstream } : {}) } as never), labelsName);
     let loss: number | Float32Array;
     let grads: ReturnType<typeof run> | undefined;
     if (recording && !none) {
       grads = run();
       loss = grads.loss;
     } else {
-      loss = linearCrossEntropy(hv, w, targets, core as never);
+      loss = asCaller(where, 'linearCrossEntropy', () => linearCrossEntropy(hv, w, targets, core as never), labelsName);
     }
     const value = typeof loss === 'number' ? tf.scalar(loss) : tf.tensor1d(loss, 'float32');
     const gradFunc = (dy: tf.Tensor) => {
