@@ -540,6 +540,19 @@ describe('validation table (docs/validation.md)', () => {
     expect(linear({ memoryBudget: 1 })().loss).toBe(linear({})().loss);
   });
 
+  it('L05 N = 0 and every row ignored: as crossEntropy (mean NaN with all-zero gradients, sum 0, none empty)', () => {
+    const none = linearCrossEntropyWithGrad(F([]), W9(), [], { hiddenSize: 3 });
+    expect(none.loss).toBeNaN();
+    expect(none.gradHidden).toEqual(F([]));
+    expect(Array.from(none.gradWeight as Float32Array)).toEqual(new Array(9).fill(0));
+    expect(linearCrossEntropy(F([]), W9(), [], { hiddenSize: 3, reduction: 'sum' })).toBe(0);
+    expect(linearCrossEntropy(F([]), W9(), [], { hiddenSize: 3, reduction: 'none' })).toEqual(F([]));
+    const ignored = linearCrossEntropyWithGrad(H6(), W9(), [-100, -100], { hiddenSize: 3 });
+    expect(ignored.loss).toBeNaN();
+    expect(Array.from(ignored.gradHidden as Float32Array)).toEqual(new Array(6).fill(0));
+    expect(Array.from(ignored.gradWeight as Float32Array)).toEqual(new Array(9).fill(0));
+  });
+
   // ------------------------------------------------------------------ memory limits
 
   it('V41 N·K beyond wasm memory is a RangeError before anything is allocated', () => {
