@@ -44,7 +44,8 @@ pub struct LinearCrossEntropyArgs<'a> {
     pub token_weights: Option<&'a [f32]>,
     /// z-loss coefficient, as [`CrossEntropyArgs::z_loss`].
     pub z_loss: f32,
-    /// c > 0: the logits are `c·tanh(z/c)` (Gemma 2's cap); 0 (or anything not > 0): no cap.
+    /// c > 0 and finite: the logits are `c·tanh(z/c)` (Gemma 2's cap); anything else (0, NaN,
+    /// negative, +∞, the limit c → ∞ of the cap): no cap.
     pub softcap: f32,
     /// The upstream gradient of each row's loss, as [`CrossEntropyArgs::upstream`].
     pub upstream: RowScale<'a>,
@@ -113,7 +114,7 @@ pub fn linear_cross_entropy<V: F32Vector>(
             check_len(v, b.len())?;
         }
     }
-    let capped = args.softcap > 0.0;
+    let capped = args.softcap > 0.0 && args.softcap.is_finite();
     let chunk_rows = args.chunk_rows.max(1).min(n.max(1));
     let need = linear_scratch_len(chunk_rows, v, capped)
         .ok_or(KernelError::LengthMismatch { expected: usize::MAX, received: scratch.len() })?;
