@@ -3,20 +3,10 @@
 // N, D, V and chunk sizes that do not divide N; destinations, WasmArrays, accumulation; typed
 // errors. (Finite differences of a float64 reference: crates/kernels/src/linear_head_tests.rs.)
 import { describe, expect, it } from 'vitest';
+import { rng } from './helpers/random';
 import { allocFloat32, crossEntropy, crossEntropyWithGrad, linearCrossEntropy, linearCrossEntropyWithGrad, type FloatArray } from 'labelsmooth';
 
 const EPS = 2 ** -23;
-
-/** xorshift32, seeded per case so a failure reproduces. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
 
 interface Case {
   n: number;

@@ -11,18 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { linearSoftmaxCrossEntropy } from 'labelsmooth/tfjs';
 import { TFJS_BACKENDS, tensorsLeft, useBackend } from './helpers/tfjs';
+import { rng } from './helpers/random';
 
 const U = 2 ** -24;
-
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 for (const backendName of TFJS_BACKENDS) {
   describe(`linearSoftmaxCrossEntropy on tfjs-${backendName}`, () => {
