@@ -7,8 +7,8 @@
 // as the per-row upstream (as Liger-Kernel's fused linear cross-entropy does for 'none').
 //
 // tfjs's dense layer stores its kernel D×V (inputs × units); the core takes the weight V×D, as
-// nn.Linear stores it: the kernel is transposed on the way in and its gradient on the way out
-// (V·D values each, against the 2·N·V·D multiply-adds of each product).
+// nn.Linear stores it: the kernel is transposed on the way in and its gradient on the way out, by
+// tfjs's transpose (V·D values each, against the 2·N·V·D multiply-adds of each product).
 import * as tf from '@tensorflow/tfjs-core';
 import { linearCrossEntropy, linearCrossEntropyWithGrad, type LinearCrossEntropyOptions } from '../index';
 import { options } from '../validate';
@@ -28,11 +28,14 @@ function floats(t: tf.Tensor): Float32Array {
   return Float32Array.from(tensorValues(t));
 }
 
-/** The D×V kernel's values as V×D (and back: the same loop with the shapes swapped). */
-function transposed(values: ArrayLike<number>, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = values[r * cols + c];
-  return out;
+/** The D×V kernel's values as V×D, transposed by the tfjs backend (its own kernel, not a JS loop). */
+function transposedValues(k: tf.Tensor): Float32Array {
+  const t = tf.transpose(k);
+  try {
+    return floats(t);
+  } finally {
+    t.dispose();
+  }
 }
 
 function floatMatrix(where: string, what: string, value: unknown): tf.Tensor {
@@ -68,7 +71,7 @@ export function linearSoftmaxCrossEntropy(hidden: tf.Tensor, kernel: tf.Tensor, 
     const save = args[inputs.length] as tf.GradSaveFunc;
     const recording = recordsGradients(save);
     const hv = floats(h);
-    const w = transposed(tensorValues(k), d, v);
+    const w = transposedValues(k);
     const bv = b ? floats(b) : undefined;
     const core = { ...rest, hiddenSize: d, ...(bv ? { bias: bv } : {}) };
     // The core's errors under this function's name, its targets called labels.
@@ -90,7 +93,7 @@ export function linearSoftmaxCrossEntropy(hidden: tf.Tensor, kernel: tf.Tensor, 
       const g = none ? run(Float32Array.from(dyv)) : grads!;
       const scale = none ? 1 : dyv[0];
       const times = (a: Float32Array) => (scale === 1 ? a : a.map((x) => x * scale));
-      const out: tf.Tensor[] = [tf.tensor2d(times(g.gradHidden as Float32Array), [n, d]), tf.tensor2d(times(transposed(g.gradWeight as Float32Array, v, d)), [d, v])];
+      const out: tf.Tensor[] = [tf.tensor2d(times(g.gradHidden as Float32Array), [n, d]), tf.tidy(() => tf.transpose(tf.tensor2d(times(g.gradWeight as Float32Array), [v, d])))];
       if (b) out.push(tf.tensor1d(times(g.gradBias as Float32Array)));
       return out;
     };
