@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0x0b359f34;
+export const INTERFACE_FINGERPRINT = 0x55af85dd;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -144,6 +144,57 @@ function writeSliceCall(view, at, record) {
   view.setUint32(at + 4, record.len, true);
 }
 
+function writeLinearCrossEntropyCall(view, at, record) {
+  writeSmoothingParams(view, at + 0, record.smoothing);
+  view.setUint32(at + 24, record.hiddenSize, true);
+  view.setUint32(at + 28, record.hidden, true);
+  view.setUint32(at + 32, record.weight, true);
+  view.setUint32(at + 36, record.bias, true);
+  view.setUint32(at + 40, record.targets, true);
+  view.setUint32(at + 44, record.numRows, true);
+  view.setUint32(at + 48, record.classWeights, true);
+  view.setUint32(at + 52, record.tokenWeights, true);
+  view.setFloat32(at + 56, record.zLoss, true);
+  view.setFloat32(at + 60, record.softcap, true);
+  view.setUint32(at + 64, record.upstreamPerRow, true);
+  view.setFloat64(at + 72, record.gradScale, true);
+  view.setUint32(at + 80, record.chunkRows, true);
+  view.setUint32(at + 84, record.scratch, true);
+  view.setUint32(at + 88, record.scratchLen, true);
+  view.setUint32(at + 92, record.perRowLosses, true);
+  view.setUint32(at + 96, record.gradHidden, true);
+  view.setUint32(at + 100, record.gradWeight, true);
+  view.setUint32(at + 104, record.gradBias, true);
+  view.setUint32(at + 108, record.accumulate, true);
+}
+
+function writeWeightedDenominatorCall(view, at, record) {
+  writeSmoothingParams(view, at + 0, record.smoothing);
+  view.setUint32(at + 24, record.targets, true);
+  view.setUint32(at + 28, record.numRows, true);
+  view.setUint32(at + 32, record.classWeights, true);
+  view.setUint32(at + 36, record.tokenWeights, true);
+}
+
+function writeLinearScratchCall(view, at, record) {
+  view.setUint32(at + 0, record.chunkRows, true);
+  view.setUint32(at + 4, record.numClasses, true);
+  view.setUint32(at + 8, record.softcap, true);
+}
+
+function writeGemmCall(view, at, record) {
+  view.setUint32(at + 0, record.a, true);
+  view.setUint32(at + 4, record.b, true);
+  view.setUint32(at + 8, record.c, true);
+  view.setUint32(at + 12, record.m, true);
+  view.setUint32(at + 16, record.n, true);
+  view.setUint32(at + 20, record.k, true);
+  view.setUint32(at + 24, record.aTransposed, true);
+  view.setUint32(at + 28, record.bTransposed, true);
+  view.setUint32(at + 32, record.accumulate, true);
+  view.setUint32(at + 36, record.workspace, true);
+}
+
 function readNoResult(_view, _at) {
   return {};
 }
@@ -186,6 +237,19 @@ function readEntropyResult(view, at) {
 function readSumResult(view, at) {
   return {
     sum: view.getFloat64(at + 0, true),
+  };
+}
+
+function readLinearCrossEntropyResult(view, at) {
+  return {
+    sum: view.getFloat64(at + 0, true),
+    denominator: view.getFloat64(at + 8, true),
+  };
+}
+
+function readLinearScratchResult(view, at) {
+  return {
+    floats: view.getFloat64(at + 0, true),
   };
 }
 
@@ -330,5 +394,42 @@ export const softplusSumKernel = {
   resultOffset: 16,
   write: writeSliceCall,
   read: readSumResult,
+};
+
+export const linearCrossEntropyKernel = {
+  name: 'linear_cross_entropy',
+  callBytes: 112,
+  outcomeBytes: 32,
+  resultOffset: 16,
+  write: writeLinearCrossEntropyCall,
+  read: readLinearCrossEntropyResult,
+};
+
+export const weightedDenominatorKernel = {
+  name: 'weighted_denominator',
+  callBytes: 40,
+  outcomeBytes: 24,
+  resultOffset: 16,
+  write: writeWeightedDenominatorCall,
+  read: readDenominatorResult,
+};
+
+export const linearScratchLenKernel = {
+  name: 'linear_scratch_len',
+  callBytes: 12,
+  outcomeBytes: 24,
+  resultOffset: 16,
+  write: writeLinearScratchCall,
+  read: readLinearScratchResult,
+};
+
+/** The benchmark's GEMM (the linear head's matrix products alone). */
+export const gemmKernel = {
+  name: 'gemm',
+  callBytes: 40,
+  outcomeBytes: 16,
+  resultOffset: 16,
+  write: writeGemmCall,
+  read: readNoResult,
 };
 

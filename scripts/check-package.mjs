@@ -27,11 +27,16 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 // reads a call record and writes an outcome), browser.mjs from 147.2 KB to 153.3 KB: the two
 // browser budgets went from 30 KB to 32 KB and from 150 KB to 156 KB. labelsmooth/tfjs
 // (dist/tfjs.mjs, .cjs and their types, without tfjs or the wasm) and its README section took the
-// tarball from 596,249 to 616,426 bytes: 625 KB.
+// tarball from 596,249 to 616,426 bytes: 625 KB. The linear head (issue 15: the GEMM, the chunked
+// head, its four exports in each build; linearCrossEntropy's TypeScript) took the simd128 .wasm from
+// 40 KB to 47.5 KB gzipped (scalar 45.4 KB), browser.mjs from 153.3 KB to 173.9 KB gzipped (both
+// builds inlined as base64), slim.mjs from 30.6 KB to 33.1 KB and the tarball to 695,680 bytes: the
+// budgets 176 KB, 34 KB and 700 KB. (Instantiating the head in crates/kernels/src/best.rs, beside the
+// cross-entropy kernels it calls, instead of in the wasm crate saved 10 KB gzipped per build.)
 const BUDGET = {
-  tarball: 625_000,
-  'dist/browser.mjs (gzip)': 156_000,
-  'dist/slim.mjs (gzip)': 32_000,
+  tarball: 700_000,
+  'dist/browser.mjs (gzip)': 176_000,
+  'dist/slim.mjs (gzip)': 34_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
   // The tfjs ops without tfjs (a peer dependency, never bundled) nor the wasm (from the main entry).
   'dist/tfjs.mjs': 40_000,

@@ -36,6 +36,10 @@ const KERNEL_EXPORTS: Record<KernelExportName, true> = {
   exp_sum: true,
   log_sum: true,
   softplus_sum: true,
+  linear_cross_entropy: true,
+  weighted_denominator: true,
+  linear_scratch_len: true,
+  gemm: true,
 };
 
 async function load(backend: 'simd128' | 'scalar'): Promise<WasmExports> {

@@ -13,6 +13,8 @@ import {
   initSync,
   klDiv,
   klDivWithGrad,
+  linearCrossEntropy,
+  linearCrossEntropyWithGrad,
   renderHeatmap,
   renderHeatmapPng,
   renderHeatmapWithLayout,
@@ -30,6 +32,7 @@ import {
   type InitOptions,
   type KlDivGradOptions,
   type LabelSmoothingOptions,
+  type LinearCrossEntropyGradOptions,
   type SmoothTargetsOptions,
   type SoftCrossEntropyGradOptions,
   type TfjsLossGradOptions,
@@ -61,6 +64,27 @@ const CE = keys<CrossEntropyGradOptions>({ numClasses: true, labelSmoothing: tru
 const SOFT = keys<SoftCrossEntropyGradOptions>({ numClasses: true, labelSmoothing: true, weight: true, reduction: true, upstream: true, gradOut: true, inPlace: true });
 const TFJS = keys<TfjsLossGradOptions>({ numClasses: true, weights: true, weightsPer: true, labelSmoothing: true, reduction: true, upstream: true, gradOut: true, inPlace: true });
 const KL = keys<KlDivGradOptions>({ numClasses: true, reduction: true, logTarget: true, upstream: true, gradOut: true, inPlace: true });
+const LINEAR = keys<LinearCrossEntropyGradOptions>({
+  hiddenSize: true,
+  bias: true,
+  weight: true,
+  tokenWeights: true,
+  labelSmoothing: true,
+  convention: true,
+  paddingIdx: true,
+  ignoreIndex: true,
+  reduction: true,
+  zLoss: true,
+  softcap: true,
+  memoryBudget: true,
+  chunkRows: true,
+  upstream: true,
+  gradHiddenOut: true,
+  gradWeightOut: true,
+  gradBiasOut: true,
+  accumulate: true,
+});
+const LINEAR_GRADIENT = ['upstream', 'gradHiddenOut', 'gradWeightOut', 'gradBiasOut', 'accumulate'] as const;
 const CLASS = keys<LabelSmoothingOptions>({ size: true, paddingIdx: true, smoothing: true, fromLogits: true });
 const HEATMAP = keys<HeatmapOptions>({
   numClasses: true,
@@ -100,6 +124,8 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { name: 'sigmoidCrossEntropyWithGrad', options: TFJS, base: () => ({ ...tfWeights, reduction: Reduction.SUM }), call: (o) => sigmoidCrossEntropyWithGrad(X6(), X6(), o as never) },
   { name: 'klDiv', options: without(KL, GRADIENT), base: () => ({ numClasses: 3 }), call: (o) => klDiv(X6(), X6(), o as never) },
   { name: 'klDivWithGrad', options: KL, base: () => ({ numClasses: 3 }), call: (o) => klDivWithGrad(X6(), X6(), o as never) },
+  { name: 'linearCrossEntropy', options: without(LINEAR, LINEAR_GRADIENT), base: () => ({ hiddenSize: 3 }), call: (o) => linearCrossEntropy(X6(), X6(), [0, 1], o as never) },
+  { name: 'linearCrossEntropyWithGrad', options: LINEAR, base: () => ({ hiddenSize: 3 }), call: (o) => linearCrossEntropyWithGrad(X6(), X6(), [0, 1], o as never) },
   { name: 'LabelSmoothing', options: CLASS, base: () => ({ size: 3, paddingIdx: 0, smoothing: 0.1 }), call: (o) => new LabelSmoothing(o as never) },
   { name: 'renderHeatmap', options: HEATMAP, base: () => ({}), call: (o) => renderHeatmap([[0.1, 0.9]], o) },
   { name: 'renderHeatmap', options: HEATMAP, base: () => ({}), call: (o) => renderHeatmapWithLayout([[0.1, 0.9]], o) },

@@ -15,6 +15,8 @@ import {
   initSync,
   klDiv,
   klDivWithGrad,
+  linearCrossEntropy,
+  linearCrossEntropyWithGrad,
   sigmoidCrossEntropy,
   sigmoidCrossEntropyWithGrad,
   smoothTargets,
@@ -64,6 +66,8 @@ const intTargets: Array<{ name: string; call: (t: unknown, k?: number, o?: Recor
   { name: 'crossEntropy', call: (t, k = 3, o) => crossEntropy(new Float32Array(k * (t as ArrayLike<number>).length), t as number[], { numClasses: k, ...o }) },
   { name: 'crossEntropyWithGrad', call: (t, k = 3, o) => crossEntropyWithGrad(new Float32Array(k * (t as ArrayLike<number>).length), t as number[], { numClasses: k, ...o }) },
   { name: 'crossEntropyParts', call: (t, k = 3, o) => crossEntropyParts(new Float32Array(k * (t as ArrayLike<number>).length), t as number[], { numClasses: k, ...o }) },
+  { name: 'linearCrossEntropy', call: (t, k = 3, o) => linearCrossEntropy(new Float32Array((t as ArrayLike<number>).length), new Float32Array(k), t as number[], { hiddenSize: 1, ...o }) },
+  { name: 'linearCrossEntropyWithGrad', call: (t, k = 3, o) => linearCrossEntropyWithGrad(new Float32Array((t as ArrayLike<number>).length), new Float32Array(k), t as number[], { hiddenSize: 1, ...o }) },
   {
     name: 'LabelSmoothing.forward',
     call: (t, k = 3) => new LabelSmoothing({ size: Math.max(k, 3), paddingIdx: 2, smoothing: 0.1 }).forward(new Float32Array(Math.max(k, 3) * (t as ArrayLike<number>).length), t as number[]),
@@ -75,6 +79,7 @@ const epsilonTakers: Array<{ name: string; what: string; call: (eps: unknown) =>
   { name: 'crossEntropy', what: 'options.labelSmoothing', call: (e) => crossEntropy(X6(), [0, 1], { numClasses: 3, labelSmoothing: e as number }) },
   { name: 'crossEntropyWithGrad', what: 'options.labelSmoothing', call: (e) => crossEntropyWithGrad(X6(), [0, 1], { numClasses: 3, labelSmoothing: e as number }) },
   { name: 'softCrossEntropy', what: 'options.labelSmoothing', call: (e) => softCrossEntropy(X6(), X6(), { numClasses: 3, labelSmoothing: e as number }) },
+  { name: 'linearCrossEntropy', what: 'options.labelSmoothing', call: (e) => linearCrossEntropy(X6(), X6(), [0, 1], { hiddenSize: 3, labelSmoothing: e as number }) },
   { name: 'softmaxCrossEntropy', what: 'options.labelSmoothing', call: (e) => softmaxCrossEntropy(X6(), X6(), { numClasses: 3, labelSmoothing: e as number }) },
   { name: 'sigmoidCrossEntropy', what: 'options.labelSmoothing', call: (e) => sigmoidCrossEntropy(X6(), X6(), { numClasses: 3, labelSmoothing: e as number }) },
   { name: 'LabelSmoothing', what: 'options.smoothing', call: (e) => new LabelSmoothing({ size: 3, paddingIdx: 0, smoothing: e as number }) },
@@ -489,6 +494,63 @@ describe('validation table (docs/validation.md)', () => {
   it('V40 zLoss: negative, NaN or Infinity is a RangeError, not a number a TypeError', () => {
     for (const bad of [-1, NaN, Infinity]) expect(() => crossEntropy(X6(), [0, 1], { numClasses: 3, zLoss: bad })).toThrow(`crossEntropy: options.zLoss must be a finite number >= 0, received ${bad}`);
     expect(() => crossEntropy(X6(), [0, 1], { numClasses: 3, zLoss: '0.1' as never })).toThrow(TypeError);
+  });
+
+  // ------------------------------------------------------------------ the linear head
+
+  const H6 = () => F([1, 2, 3, 0.5, -1, 2]); // N = 2, D = 3
+  const W9 = () => F([0.1, 0.2, 0.3, -0.1, 0, 0.5, 1, -1, 0.25]); // V = 3, D = 3
+  const linear = (o: Record<string, unknown>, hidden: unknown = H6(), weight: unknown = W9()) =>
+    () => linearCrossEntropyWithGrad(hidden as Float32Array, weight as Float32Array, [0, 2], { hiddenSize: 3, ...o } as never);
+
+  it('L01 hiddenSize missing or not a positive integer; weight not V×hiddenSize values', () => {
+    expect(linear({ hiddenSize: undefined })).toThrow(new TypeError('linearCrossEntropyWithGrad: options.hiddenSize must be a positive integer, received undefined'));
+    expect(linear({ hiddenSize: 1.5 })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.hiddenSize must be a positive integer, received 1.5'));
+    expect(linear({ hiddenSize: 2 })).toThrow(new RangeError('linearCrossEntropyWithGrad: weight must hold V×hiddenSize values (a positive multiple of 2), received 9 values'));
+    expect(linear({}, H6(), F([]))).toThrow(new RangeError('linearCrossEntropyWithGrad: weight must hold V×hiddenSize values (a positive multiple of 3), received 0 values'));
+    expect(linear({}, H6(), [1, 2, 3])).toThrow(new TypeError('linearCrossEntropyWithGrad: weight must be a Float32Array or a WasmArray, received an array of length 3'));
+  });
+
+  it('L02 hidden that is not N×hiddenSize values (N = the number of targets)', () => {
+    expect(linear({}, F([1, 2, 3]))).toThrow(new RangeError('linearCrossEntropyWithGrad: hidden must have N×hiddenSize values (2×3: one row per target), received 3 values'));
+    expect(linear({}, 'x')).toThrow(new TypeError('linearCrossEntropyWithGrad: hidden must be a Float32Array or a WasmArray, received "x"'));
+  });
+
+  it('L03 bias, tokenWeights, gradients out: wrong length or type; an input as an output; accumulate without its destinations', () => {
+    expect(linear({ bias: F([1]) })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.bias must have V (3) values, received 1 values'));
+    expect(linear({ tokenWeights: F([1]) })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.tokenWeights must have one value per target (2), received 1 values'));
+    expect(linear({ gradHiddenOut: F([1]) })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.gradHiddenOut must have N×hiddenSize values (2×3), received 1 values'));
+    expect(linear({ gradBiasOut: [0, 0, 0] })).toThrow(new TypeError('linearCrossEntropyWithGrad: options.gradBiasOut must be a Float32Array or a WasmArray, received an array of length 3'));
+    const w = W9();
+    expect(linear({ gradWeightOut: w }, H6(), w)).toThrow(
+      new TypeError('linearCrossEntropyWithGrad: options.gradWeightOut must not be one of the inputs (the kernel reads them while it writes the gradients), received an input array'),
+    );
+    expect(linear({ accumulate: true, gradHiddenOut: new Float32Array(6) })).toThrow(
+      new TypeError('linearCrossEntropyWithGrad: options.accumulate adds into options.gradWeightOut, received undefined (give options.gradWeightOut, or leave accumulate out)'),
+    );
+    expect(linear({ accumulate: 1 })).toThrow(new TypeError('linearCrossEntropyWithGrad: options.accumulate must be true or false, received 1'));
+  });
+
+  it('L04 softcap, memoryBudget, chunkRows out of range or of the wrong type', () => {
+    for (const bad of [-1, NaN, Infinity]) expect(linear({ softcap: bad })).toThrow(`linearCrossEntropyWithGrad: options.softcap must be a finite number >= 0, received ${bad}`);
+    expect(linear({ softcap: '1' })).toThrow(TypeError);
+    expect(linear({ memoryBudget: 0 })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.memoryBudget must be a positive integer, received 0'));
+    expect(linear({ chunkRows: 2.5 })).toThrow(new RangeError('linearCrossEntropyWithGrad: options.chunkRows must be a positive integer, received 2.5'));
+    // A budget smaller than one row still runs, one row at a time.
+    expect(linear({ memoryBudget: 1 })().loss).toBe(linear({})().loss);
+  });
+
+  it('L05 N = 0 and every row ignored: as crossEntropy (mean NaN with all-zero gradients, sum 0, none empty)', () => {
+    const none = linearCrossEntropyWithGrad(F([]), W9(), [], { hiddenSize: 3 });
+    expect(none.loss).toBeNaN();
+    expect(none.gradHidden).toEqual(F([]));
+    expect(Array.from(none.gradWeight as Float32Array)).toEqual(new Array(9).fill(0));
+    expect(linearCrossEntropy(F([]), W9(), [], { hiddenSize: 3, reduction: 'sum' })).toBe(0);
+    expect(linearCrossEntropy(F([]), W9(), [], { hiddenSize: 3, reduction: 'none' })).toEqual(F([]));
+    const ignored = linearCrossEntropyWithGrad(H6(), W9(), [-100, -100], { hiddenSize: 3 });
+    expect(ignored.loss).toBeNaN();
+    expect(Array.from(ignored.gradHidden as Float32Array)).toEqual(new Array(6).fill(0));
+    expect(Array.from(ignored.gradWeight as Float32Array)).toEqual(new Array(9).fill(0));
   });
 
   // ------------------------------------------------------------------ memory limits

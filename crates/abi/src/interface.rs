@@ -278,6 +278,110 @@ record! {
     }
 }
 
+record! {
+    /// `linear_cross_entropy`: the loss of a linear head `z = h·Wᵀ + b` (softcapped when
+    /// `softcap` > 0) and its gradients w.r.t. h, W and b, a chunk of rows at a time, without
+    /// the N×V logits (crates/kernels/src/linear_head.rs). V is `smoothing.num_classes`.
+    pub struct LinearCrossEntropyCall {
+        pub smoothing: SmoothingParams,
+        /// D.
+        pub hidden_size: u32,
+        /// N×D.
+        pub hidden: Address<f32>,
+        /// V×D.
+        pub weight: Address<f32>,
+        /// V values, or 0 for none.
+        pub bias: Address<f32>,
+        pub targets: Address<i32>,
+        pub num_rows: u32,
+        /// V values, or 0.
+        pub class_weights: Address<f32>,
+        /// N per-token weights, or 0.
+        pub token_weights: Address<f32>,
+        pub z_loss: f32,
+        /// c > 0 caps the logits as c·tanh(z/c); 0: no cap.
+        pub softcap: f32,
+        /// N upstream gradients (an unreduced loss), or 0.
+        pub upstream_per_row: Address<f32>,
+        /// The reduction's factor (packages/labelsmooth/src/losses/reduction.ts).
+        pub grad_scale: f64,
+        /// Rows per chunk.
+        pub chunk_rows: u32,
+        /// The chunk buffer and the GEMM's packing buffers: `scratch_len` floats.
+        pub scratch: Address<f32>,
+        pub scratch_len: u32,
+        /// N per-row losses, or 0.
+        pub per_row_losses: Address<f32>,
+        /// N×D, or 0 for no gradients (then `grad_weight` is 0 too).
+        pub grad_hidden: Address<f32>,
+        /// V×D, or 0.
+        pub grad_weight: Address<f32>,
+        /// V, or 0.
+        pub grad_bias: Address<f32>,
+        /// 1: add the gradients to the values already there; 0: overwrite them.
+        pub accumulate: u32,
+    }
+}
+
+record! {
+    /// The sums a `linear_cross_entropy` call produced.
+    pub struct LinearCrossEntropyResult {
+        /// Σ t_i·L_i over the rows that count.
+        pub sum: f64,
+        /// Σ t_i·w_{y_i} over the rows that count.
+        pub denominator: f64,
+    }
+}
+
+record! {
+    /// `weighted_denominator`: `cross_entropy_denominator` with N per-row (per-token) weights.
+    pub struct WeightedDenominatorCall {
+        pub smoothing: SmoothingParams,
+        pub targets: Address<i32>,
+        pub num_rows: u32,
+        pub class_weights: Address<f32>,
+        /// N values, or 0 for none.
+        pub token_weights: Address<f32>,
+    }
+}
+
+record! {
+    /// `linear_scratch_len`: the floats a `linear_cross_entropy` call's scratch must hold.
+    pub struct LinearScratchCall {
+        pub chunk_rows: u32,
+        pub num_classes: u32,
+        /// 1 with a softcap (a second chunk buffer), else 0.
+        pub softcap: u32,
+    }
+}
+
+record! {
+    pub struct LinearScratchResult {
+        /// The length in floats (a f64: it may pass 2³²; the call then cannot be made).
+        pub floats: f64,
+    }
+}
+
+record! {
+    /// `gemm_bench`: `C (+)= A·B` with A m×k, B k×n, each row-major or transposed (the
+    /// benchmark's GEMM throughput, bench/bench.mjs).
+    pub struct GemmCall {
+        pub a: Address<f32>,
+        pub b: Address<f32>,
+        pub c: Address<f32>,
+        pub m: u32,
+        pub n: u32,
+        pub k: u32,
+        /// 1: A is stored k×m (read transposed).
+        pub a_transposed: u32,
+        /// 1: B is stored n×k (read transposed).
+        pub b_transposed: u32,
+        pub accumulate: u32,
+        /// `gemm_workspace_len` floats.
+        pub workspace: Address<f32>,
+    }
+}
+
 kernel_export!(SmoothTargets = smooth_targets(SmoothTargetsCall) -> NoResult);
 kernel_export!(CrossEntropy = cross_entropy(CrossEntropyCall) -> CrossEntropyResult);
 kernel_export!(CrossEntropyDenominator = cross_entropy_denominator(DenominatorCall) -> DenominatorResult);
@@ -286,6 +390,13 @@ kernel_export!(SigmoidCrossEntropy = sigmoid_cross_entropy(SigmoidCrossEntropyCa
 kernel_export!(KlDiv = kl_div(KlDivCall) -> LossSumsResult);
 kernel_export!(LabelSmoothingKl = label_smoothing_kl(LabelSmoothingKlCall) -> LossResult);
 kernel_export!(TargetEntropy = target_entropy(TargetEntropyCall) -> EntropyResult);
+kernel_export!(LinearCrossEntropy = linear_cross_entropy(LinearCrossEntropyCall) -> LinearCrossEntropyResult);
+kernel_export!(WeightedDenominator = weighted_denominator(WeightedDenominatorCall) -> DenominatorResult);
+kernel_export!(LinearScratch = linear_scratch_len(LinearScratchCall) -> LinearScratchResult);
+kernel_export!(
+    /// The benchmark's GEMM (the linear head's matrix products alone).
+    Gemm = gemm(GemmCall) -> NoResult
+);
 kernel_export!(
     /// The benchmark's exp bound.
     ExpMap = exp_map(ExpMapCall) -> NoResult
@@ -326,6 +437,10 @@ pub const KERNEL_EXPORTS: &[&Export] = &[
     &ExpSum::DESCRIPTION,
     &LogSum::DESCRIPTION,
     &SoftplusSum::DESCRIPTION,
+    &LinearCrossEntropy::DESCRIPTION,
+    &WeightedDenominator::DESCRIPTION,
+    &LinearScratch::DESCRIPTION,
+    &Gemm::DESCRIPTION,
 ];
 
 /// The exports that are not kernels (`crates/wasm/src/lib.rs`, `memory.rs`): their names and

@@ -2,8 +2,9 @@
 //! the wasm exports call. Each function is the generic kernel it links to, with `V = BestVector`.
 
 use crate::{
-    BestVector, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs, LossSums,
-    SigmoidCrossEntropyArgs, Smoothing, SoftCrossEntropyArgs,
+    BestVector, CrossEntropyArgs, CrossEntropyResult, KernelError, KlDivArgs, LabelSmoothingKlArgs,
+    LinearCrossEntropyArgs, LinearCrossEntropyResult, LinearGrads, LossSums, MatRef, SigmoidCrossEntropyArgs,
+    Smoothing, SoftCrossEntropyArgs,
 };
 
 /// [`crate::targets::smooth_targets`].
@@ -111,4 +112,20 @@ pub fn label_smoothing_kl(
     grad: Option<&mut [f32]>,
 ) -> Result<f64, KernelError> {
     crate::kl_div::label_smoothing_kl::<BestVector>(args, per_row, grad)
+}
+
+/// [`crate::linear_head::linear_cross_entropy`] (instantiated here, in this crate, with the
+/// cross-entropy kernels it calls, so the wasm build holds one copy of each).
+pub fn linear_cross_entropy(
+    args: &LinearCrossEntropyArgs,
+    per_row: Option<&mut [f32]>,
+    grads: Option<LinearGrads>,
+    scratch: &mut [f32],
+) -> Result<LinearCrossEntropyResult, KernelError> {
+    crate::linear_head::linear_cross_entropy::<BestVector>(args, per_row, grads, scratch)
+}
+
+/// [`crate::gemm::gemm`].
+pub fn gemm(a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool, workspace: &mut [f32]) -> Result<(), KernelError> {
+    crate::gemm::gemm::<BestVector>(a, b, c, accumulate, workspace)
 }

@@ -130,14 +130,29 @@ pub fn cross_entropy_denominator(
     targets: &[i32],
     class_weights: Option<&[f32]>,
 ) -> Result<f64, KernelError> {
+    weighted_cross_entropy_denominator(smoothing, targets, class_weights, None)
+}
+
+/// [`cross_entropy_denominator`] with a weight per row (per-token weights, crate::linear_head):
+/// Σ t_i·w[target_i] over the rows that count, the same rows.
+pub fn weighted_cross_entropy_denominator(
+    smoothing: &Smoothing,
+    targets: &[i32],
+    class_weights: Option<&[f32]>,
+    row_weights: Option<&[f32]>,
+) -> Result<f64, KernelError> {
     smoothing.validate()?;
     if let Some(w) = class_weights {
         crate::checks::check_len(smoothing.num_classes, w.len())?;
     }
+    if let Some(t) = row_weights {
+        crate::checks::check_len(targets.len(), t.len())?;
+    }
     let mut denominator = 0.0f64;
     for (row, &target) in targets.iter().enumerate() {
         if let RowTarget::Smoothed { class } = smoothing.row_target(row, target)? {
-            denominator += class_weights.map_or(1.0, |w| w[class] as f64);
+            let t = row_weights.map_or(1.0, |t| t[row] as f64);
+            denominator += t * class_weights.map_or(1.0, |w| w[class] as f64);
         }
     }
     Ok(denominator)

@@ -11,7 +11,9 @@ mod checks;
 pub mod cross_entropy;
 mod error;
 pub mod exp;
+pub mod gemm;
 pub mod kl_div;
+pub mod linear_head;
 pub mod log;
 mod row_io;
 mod row_passes;
@@ -24,11 +26,16 @@ pub mod vector;
 mod weights;
 
 pub use cross_entropy::{
-    cross_entropy, cross_entropy_denominator, cross_entropy_in_place, CrossEntropyArgs, CrossEntropyResult,
+    cross_entropy, cross_entropy_denominator, cross_entropy_in_place, weighted_cross_entropy_denominator,
+    CrossEntropyArgs, CrossEntropyResult,
 };
 pub use error::KernelError;
 pub use exp::{exp_in_place, exp_slice, exp_sum};
+pub use gemm::{gemm, gemm_workspace_len, MatRef};
 pub use kl_div::{kl_div, kl_div_in_place, label_smoothing_kl, KlDivArgs, LabelSmoothingKlArgs};
+pub use linear_head::{
+    linear_cross_entropy, linear_scratch_len, LinearCrossEntropyArgs, LinearCrossEntropyResult, LinearGrads,
+};
 pub use log::log_sum;
 pub use scale::{ElementScale, LossSums, RowScale};
 pub use sigmoid::{sigmoid_cross_entropy, sigmoid_cross_entropy_in_place, softplus_sum, SigmoidCrossEntropyArgs};

@@ -15,9 +15,11 @@ use labelsmooth_kernels::{Convention, KernelError, Smoothing};
 use wasm_bindgen::prelude::*;
 
 mod bounds;
+mod linear;
 mod losses;
 mod memory;
 pub use bounds::*;
+pub use linear::*;
 pub use losses::*;
 pub use memory::{alloc, dealloc};
 

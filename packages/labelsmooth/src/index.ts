@@ -13,6 +13,8 @@ export { Reduction, softmaxCrossEntropy, softmaxCrossEntropyWithGrad, sigmoidCro
 export type { TfjsLossOptions, TfjsLossGradOptions, WeightsPer } from './losses/tfjs';
 export { klDiv, klDivWithGrad } from './losses/kl-div';
 export type { KlDivOptions, KlDivGradOptions } from './losses/kl-div';
+export { linearCrossEntropy, linearCrossEntropyWithGrad } from './losses/linear-cross-entropy';
+export type { LinearCrossEntropyOptions, LinearCrossEntropyGradOptions, LinearLossAndGradients } from './losses/linear-cross-entropy';
 export { LabelSmoothing } from './losses/label-smoothing';
 export type { LabelSmoothingOptions } from './losses/label-smoothing';
 export type { GradientOptions } from './losses/gradient-destination';

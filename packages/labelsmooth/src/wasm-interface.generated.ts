@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0x0b359f34;
+export const INTERFACE_FINGERPRINT = 0x55af85dd;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -248,6 +248,108 @@ export interface SliceCall {
   len: number;
 }
 
+/**
+ * `linear_cross_entropy`: the loss of a linear head `z = h·Wᵀ + b` (softcapped when
+ * `softcap` > 0) and its gradients w.r.t. h, W and b, a chunk of rows at a time, without
+ * the N×V logits (crates/kernels/src/linear_head.rs). V is `smoothing.num_classes`.
+ */
+export interface LinearCrossEntropyCall {
+  smoothing: SmoothingParams;
+  /** D. */
+  hiddenSize: number;
+  /** N×D. */
+  hidden: number;
+  /** V×D. */
+  weight: number;
+  /** V values, or 0 for none. */
+  bias: number;
+  /** An address in wasm memory. */
+  targets: number;
+  numRows: number;
+  /** V values, or 0. */
+  classWeights: number;
+  /** N per-token weights, or 0. */
+  tokenWeights: number;
+  zLoss: number;
+  /** c > 0 caps the logits as c·tanh(z/c); 0: no cap. */
+  softcap: number;
+  /** N upstream gradients (an unreduced loss), or 0. */
+  upstreamPerRow: number;
+  /** The reduction's factor (packages/labelsmooth/src/losses/reduction.ts). */
+  gradScale: number;
+  /** Rows per chunk. */
+  chunkRows: number;
+  /** The chunk buffer and the GEMM's packing buffers: `scratch_len` floats. */
+  scratch: number;
+  scratchLen: number;
+  /** N per-row losses, or 0. */
+  perRowLosses: number;
+  /** N×D, or 0 for no gradients (then `grad_weight` is 0 too). */
+  gradHidden: number;
+  /** V×D, or 0. */
+  gradWeight: number;
+  /** V, or 0. */
+  gradBias: number;
+  /** 1: add the gradients to the values already there; 0: overwrite them. */
+  accumulate: number;
+}
+
+/** The sums a `linear_cross_entropy` call produced. */
+export interface LinearCrossEntropyResult {
+  /** Σ t_i·L_i over the rows that count. */
+  sum: number;
+  /** Σ t_i·w_{y_i} over the rows that count. */
+  denominator: number;
+}
+
+/** `weighted_denominator`: `cross_entropy_denominator` with N per-row (per-token) weights. */
+export interface WeightedDenominatorCall {
+  smoothing: SmoothingParams;
+  /** An address in wasm memory. */
+  targets: number;
+  numRows: number;
+  /** An address in wasm memory. */
+  classWeights: number;
+  /** N values, or 0 for none. */
+  tokenWeights: number;
+}
+
+/** `linear_scratch_len`: the floats a `linear_cross_entropy` call's scratch must hold. */
+export interface LinearScratchCall {
+  chunkRows: number;
+  numClasses: number;
+  /** 1 with a softcap (a second chunk buffer), else 0. */
+  softcap: number;
+}
+
+export interface LinearScratchResult {
+  /** The length in floats (a f64: it may pass 2³²; the call then cannot be made). */
+  floats: number;
+}
+
+/**
+ * `gemm_bench`: `C (+)= A·B` with A m×k, B k×n, each row-major or transposed (the
+ * benchmark's GEMM throughput, bench/bench.mjs).
+ */
+export interface GemmCall {
+  /** An address in wasm memory. */
+  a: number;
+  /** An address in wasm memory. */
+  b: number;
+  /** An address in wasm memory. */
+  c: number;
+  m: number;
+  n: number;
+  k: number;
+  /** 1: A is stored k×m (read transposed). */
+  aTransposed: number;
+  /** 1: B is stored n×k (read transposed). */
+  bTransposed: number;
+  accumulate: number;
+  /** `gemm_workspace_len` floats. */
+  workspace: number;
+}
+
 /** Why a kernel export refused its call (see `Status`). */
 export interface Refusal {
   first: number;
@@ -358,6 +460,57 @@ function writeSliceCall(view: DataView, at: number, record: SliceCall): void {
   view.setUint32(at + 4, record.len, true);
 }
 
+function writeLinearCrossEntropyCall(view: DataView, at: number, record: LinearCrossEntropyCall): void {
+  writeSmoothingParams(view, at + 0, record.smoothing);
+  view.setUint32(at + 24, record.hiddenSize, true);
+  view.setUint32(at + 28, record.hidden, true);
+  view.setUint32(at + 32, record.weight, true);
+  view.setUint32(at + 36, record.bias, true);
+  view.setUint32(at + 40, record.targets, true);
+  view.setUint32(at + 44, record.numRows, true);
+  view.setUint32(at + 48, record.classWeights, true);
+  view.setUint32(at + 52, record.tokenWeights, true);
+  view.setFloat32(at + 56, record.zLoss, true);
+  view.setFloat32(at + 60, record.softcap, true);
+  view.setUint32(at + 64, record.upstreamPerRow, true);
+  view.setFloat64(at + 72, record.gradScale, true);
+  view.setUint32(at + 80, record.chunkRows, true);
+  view.setUint32(at + 84, record.scratch, true);
+  view.setUint32(at + 88, record.scratchLen, true);
+  view.setUint32(at + 92, record.perRowLosses, true);
+  view.setUint32(at + 96, record.gradHidden, true);
+  view.setUint32(at + 100, record.gradWeight, true);
+  view.setUint32(at + 104, record.gradBias, true);
+  view.setUint32(at + 108, record.accumulate, true);
+}
+
+function writeWeightedDenominatorCall(view: DataView, at: number, record: WeightedDenominatorCall): void {
+  writeSmoothingParams(view, at + 0, record.smoothing);
+  view.setUint32(at + 24, record.targets, true);
+  view.setUint32(at + 28, record.numRows, true);
+  view.setUint32(at + 32, record.classWeights, true);
+  view.setUint32(at + 36, record.tokenWeights, true);
+}
+
+function writeLinearScratchCall(view: DataView, at: number, record: LinearScratchCall): void {
+  view.setUint32(at + 0, record.chunkRows, true);
+  view.setUint32(at + 4, record.numClasses, true);
+  view.setUint32(at + 8, record.softcap, true);
+}
+
+function writeGemmCall(view: DataView, at: number, record: GemmCall): void {
+  view.setUint32(at + 0, record.a, true);
+  view.setUint32(at + 4, record.b, true);
+  view.setUint32(at + 8, record.c, true);
+  view.setUint32(at + 12, record.m, true);
+  view.setUint32(at + 16, record.n, true);
+  view.setUint32(at + 20, record.k, true);
+  view.setUint32(at + 24, record.aTransposed, true);
+  view.setUint32(at + 28, record.bTransposed, true);
+  view.setUint32(at + 32, record.accumulate, true);
+  view.setUint32(at + 36, record.workspace, true);
+}
+
 function readNoResult(_view: DataView, _at: number): NoResult {
   return {};
 }
@@ -403,6 +556,19 @@ function readSumResult(view: DataView, at: number): SumResult {
   };
 }
 
+function readLinearCrossEntropyResult(view: DataView, at: number): LinearCrossEntropyResult {
+  return {
+    sum: view.getFloat64(at + 0, true),
+    denominator: view.getFloat64(at + 8, true),
+  };
+}
+
+function readLinearScratchResult(view: DataView, at: number): LinearScratchResult {
+  return {
+    floats: view.getFloat64(at + 0, true),
+  };
+}
+
 export function readRefusal(view: DataView, at: number): Refusal {
   return {
     first: view.getFloat64(at + 0, true),
@@ -435,7 +601,11 @@ export type KernelExportName =
   | 'exp_map'
   | 'exp_sum'
   | 'log_sum'
-  | 'softplus_sum';
+  | 'softplus_sum'
+  | 'linear_cross_entropy'
+  | 'weighted_denominator'
+  | 'linear_scratch_len'
+  | 'gemm';
 
 /** What one kernel call returned: the result, or the status and the refusal. */
 export type KernelOutcome<Result> = { status: 0; result: Result } | { status: Exclude<Status, 0>; refusal: Refusal };
@@ -576,6 +746,43 @@ export const softplusSumKernel: KernelExportSpec<SliceCall, SumResult> = {
   read: readSumResult,
 };
 
+export const linearCrossEntropyKernel: KernelExportSpec<LinearCrossEntropyCall, LinearCrossEntropyResult> = {
+  name: 'linear_cross_entropy',
+  callBytes: 112,
+  outcomeBytes: 32,
+  resultOffset: 16,
+  write: writeLinearCrossEntropyCall,
+  read: readLinearCrossEntropyResult,
+};
+
+export const weightedDenominatorKernel: KernelExportSpec<WeightedDenominatorCall, DenominatorResult> = {
+  name: 'weighted_denominator',
+  callBytes: 40,
+  outcomeBytes: 24,
+  resultOffset: 16,
+  write: writeWeightedDenominatorCall,
+  read: readDenominatorResult,
+};
+
+export const linearScratchLenKernel: KernelExportSpec<LinearScratchCall, LinearScratchResult> = {
+  name: 'linear_scratch_len',
+  callBytes: 12,
+  outcomeBytes: 24,
+  resultOffset: 16,
+  write: writeLinearScratchCall,
+  read: readLinearScratchResult,
+};
+
+/** The benchmark's GEMM (the linear head's matrix products alone). */
+export const gemmKernel: KernelExportSpec<GemmCall, NoResult> = {
+  name: 'gemm',
+  callBytes: 40,
+  outcomeBytes: 16,
+  resultOffset: 16,
+  write: writeGemmCall,
+  read: readNoResult,
+};
+
 /** The exports of every build of the module (crates/wasm). */
 export interface WasmExports {
   readonly memory: { readonly buffer: ArrayBuffer };
@@ -595,4 +802,8 @@ export interface WasmExports {
   exp_sum(call: number, outcome: number): Status;
   log_sum(call: number, outcome: number): Status;
   softplus_sum(call: number, outcome: number): Status;
+  linear_cross_entropy(call: number, outcome: number): Status;
+  weighted_denominator(call: number, outcome: number): Status;
+  linear_scratch_len(call: number, outcome: number): Status;
+  gemm(call: number, outcome: number): Status;
 }

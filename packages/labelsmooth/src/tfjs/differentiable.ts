@@ -26,7 +26,7 @@ export interface KernelResult {
 }
 
 /** Whether a gradient tape records this forward pass: `save` then clones what it is given. */
-function recordsGradients(save: tf.GradSaveFunc): boolean {
+export function recordsGradients(save: tf.GradSaveFunc): boolean {
   const before = tf.memory().numTensors;
   save([tf.scalar(0)]);
   // The scalar itself is one more tensor either way; a recording `save` adds its clone.

@@ -6,3 +6,5 @@ export type { SparseSoftmaxCrossEntropyOptions } from './losses';
 export { categoricalCrossentropy, sparseCategoricalCrossentropy } from './keras';
 export type { CategoricalCrossentropyOptions, SparseCategoricalCrossentropyOptions, KerasLoss } from './keras';
 export { releaseBuffers } from './staging';
+export { linearSoftmaxCrossEntropy } from './linear';
+export type { LinearSoftmaxCrossEntropyOptions } from './linear';
