@@ -1,0 +1,116 @@
+//! [`RelaxedSimd`]: [`Simd128`] with its multiply-add on relaxed SIMD's `f32x4.relaxed_madd`.
+//! Compiled only for wasm32 with `+simd128,+relaxed-simd` (see `mod.rs`).
+//!
+//! `relaxed_madd` is fused (one rounding) or not (the product rounded first), as the engine and
+//! CPU choose (a fused multiply-add where the CPU has one, as on x64 with FMA3 and on arm64; a
+//! multiply and an add elsewhere). Every function written with `mul_add` is tested natively under both readings
+//! (`Fused` and `Lanes4`, `fused.rs`). Min and max stay `pmin`/`pmax`: V8 lowers those to one
+//! `minps`/`maxps` on x64 already, so `relaxed_min`/`relaxed_max` would gain nothing and would make
+//! the NaN handling of `max` (documented on the trait) engine-dependent.
+
+use super::{F32Vector, Simd128};
+use core::arch::wasm32::*;
+
+/// Four f32 lanes in one wasm `v128`, multiply-adds through `f32x4.relaxed_madd`.
+#[derive(Clone, Copy, Debug)]
+pub struct RelaxedSimd(pub Simd128);
+
+impl F32Vector for RelaxedSimd {
+    const LANES: usize = 4;
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        RelaxedSimd(Simd128(f32x4_relaxed_madd(self.0 .0, b.0 .0, c.0 .0)))
+    }
+    #[inline(always)]
+    fn splat(value: f32) -> Self {
+        RelaxedSimd(Simd128::splat(value))
+    }
+    #[inline(always)]
+    fn load(src: &[f32]) -> Self {
+        RelaxedSimd(Simd128::load(src))
+    }
+    #[inline(always)]
+    fn store(self, dst: &mut [f32]) {
+        self.0.store(dst)
+    }
+    #[inline(always)]
+    unsafe fn load_unchecked(src: *const f32) -> Self {
+        // SAFETY: the caller's guarantee is Simd128's.
+        RelaxedSimd(Simd128::load_unchecked(src))
+    }
+    #[inline(always)]
+    fn add(self, other: Self) -> Self {
+        RelaxedSimd(self.0.add(other.0))
+    }
+    #[inline(always)]
+    fn sub(self, other: Self) -> Self {
+        RelaxedSimd(self.0.sub(other.0))
+    }
+    #[inline(always)]
+    fn mul(self, other: Self) -> Self {
+        RelaxedSimd(self.0.mul(other.0))
+    }
+    #[inline(always)]
+    fn div(self, other: Self) -> Self {
+        RelaxedSimd(self.0.div(other.0))
+    }
+    #[inline(always)]
+    fn max(self, other: Self) -> Self {
+        RelaxedSimd::select(self.lt(other), other, self)
+    }
+    #[inline(always)]
+    fn min(self, other: Self) -> Self {
+        RelaxedSimd::select(other.lt(self), other, self)
+    }
+    #[inline(always)]
+    fn abs(self) -> Self {
+        RelaxedSimd(self.0.abs())
+    }
+    #[inline(always)]
+    fn neg(self) -> Self {
+        RelaxedSimd(self.0.neg())
+    }
+    #[inline(always)]
+    fn horizontal_sum(self) -> f32 {
+        self.0.horizontal_sum()
+    }
+    #[inline(always)]
+    fn horizontal_max(self) -> f32 {
+        // Simd128's, with this type's `max` (see the module documentation).
+        let v = self.0 .0;
+        let pairs = self.max(RelaxedSimd(Simd128(i32x4_shuffle::<2, 3, 0, 1>(v, v)))).0 .0;
+        f32x4_extract_lane::<0>(pairs).max(f32x4_extract_lane::<1>(pairs))
+    }
+    #[inline(always)]
+    fn lt(self, other: Self) -> Self {
+        RelaxedSimd(self.0.lt(other.0))
+    }
+    #[inline(always)]
+    fn eq(self, other: Self) -> Self {
+        RelaxedSimd(self.0.eq(other.0))
+    }
+    #[inline(always)]
+    fn select(mask: Self, if_true: Self, if_false: Self) -> Self {
+        RelaxedSimd(Simd128::select(mask.0, if_true.0, if_false.0))
+    }
+    #[inline(always)]
+    fn splat_bits(bits: u32) -> Self {
+        RelaxedSimd(Simd128::splat_bits(bits))
+    }
+    #[inline(always)]
+    fn bits_add(self, other: Self) -> Self {
+        RelaxedSimd(self.0.bits_add(other.0))
+    }
+    #[inline(always)]
+    fn bits_sub(self, other: Self) -> Self {
+        RelaxedSimd(self.0.bits_sub(other.0))
+    }
+    #[inline(always)]
+    fn bits_shl(self, shift: u32) -> Self {
+        RelaxedSimd(self.0.bits_shl(shift))
+    }
+    #[inline(always)]
+    fn bits_shr(self, shift: u32) -> Self {
+        RelaxedSimd(self.0.bits_shr(shift))
+    }
+}
