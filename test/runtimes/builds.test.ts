@@ -1,16 +1,17 @@
-// The two wasm builds: the scalar one has no SIMD instruction at all (validated by binaryen with
-// SIMD disabled), and an engine without SIMD gets the scalar build automatically.
+// The wasm builds: the scalar one has no SIMD instruction at all and the simd128 one no relaxed
+// SIMD instruction (validated by binaryen with that feature disabled), and an engine without SIMD
+// gets the scalar build automatically.
 import { execFileSync, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
 const dist = path.resolve('packages/labelsmooth/dist');
 
-function validatesWithoutSimd(file: string): boolean {
+function validatesWithoutSimd(file: string, feature: 'simd' | 'relaxed' = 'simd'): boolean {
   const script = path.resolve('test/runtimes/validate-without-simd.mjs');
   // binaryen prints every validation error: about 2 MB for the simd128 build, past spawnSync's
   // default 1 MB maxBuffer, beyond which the child is killed (exit null).
-  const result = spawnSync(process.execPath, [script, path.join(dist, file)], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
+  const result = spawnSync(process.execPath, [script, path.join(dist, file), feature], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 64 << 20 });
   if (result.status !== 0 && result.status !== 3) throw new Error(`binaryen could not read ${file} (exit ${result.status}): ${result.stderr.slice(-500)}`);
   return result.status === 0;
 }
@@ -19,6 +20,11 @@ describe('the wasm builds', () => {
   it('the scalar build validates with SIMD disabled; the simd128 build does not', () => {
     expect(validatesWithoutSimd('labelsmooth-scalar.wasm')).toBe(true);
     expect(validatesWithoutSimd('labelsmooth-simd128.wasm')).toBe(false);
+  });
+
+  it('the simd128 build validates without relaxed SIMD (what Node 20 runs); the relaxed-simd build does not', () => {
+    expect(validatesWithoutSimd('labelsmooth-simd128.wasm', 'relaxed')).toBe(true);
+    expect(validatesWithoutSimd('labelsmooth-relaxed-simd.wasm', 'relaxed')).toBe(false);
   });
 
   it('an engine that rejects the SIMD probe gets the scalar build by default', () => {
