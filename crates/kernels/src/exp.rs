@@ -145,7 +145,11 @@ fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
 #[inline(always)]
 pub fn exp<V: F32Vector>(x: V) -> V {
     let c = ExpConsts::<V>::splat();
-    let x = x.max(c.x_min).min(V::splat(X_MAX));
+    // The clamp bounds are opaque: against a constant LLVM turns the compare and select of `max`
+    // and `min` into relaxed_max/relaxed_min in the relaxed-simd build, whose result for a NaN
+    // lane is the engine's choice (NaN or the bound); opaque, they stay `pmax`/`pmin` semantics.
+    let (lo, hi) = core::hint::black_box((c.x_min, V::splat(X_MAX)));
+    let x = x.max(lo).min(hi);
     let (p, t) = reduce(&c, V::splat(MAGIC), x);
     // The integer n, then 2^n1 and 2^n2 as f32 bit patterns.
     let n_int = t.bits_sub(V::splat_bits(MAGIC_BITS));
