@@ -3,10 +3,16 @@
 //!
 //! `relaxed_madd` is fused (one rounding) or not (the product rounded first), as the engine and
 //! CPU choose (a fused multiply-add where the CPU has one, as on x64 with FMA3 and on arm64; a
-//! multiply and an add elsewhere). Every function written with `mul_add` is tested natively under both readings
-//! (`Fused` and `Lanes4`, `fused.rs`). Min and max stay `pmin`/`pmax`: V8 lowers those to one
-//! `minps`/`maxps` on x64 already, so `relaxed_min`/`relaxed_max` would gain nothing and would make
-//! the NaN handling of `max` (documented on the trait) engine-dependent.
+//! multiply and an add elsewhere). Every function written with `mul_add` is tested natively under
+//! both readings (`Fused` and `Lanes4`, `fused.rs`).
+//!
+//! `max` and `min` keep the `pmax`/`pmin` semantics of the trait, written as a comparison and a
+//! select: with relaxed SIMD enabled, LLVM compiles `f32x4_pmax`/`f32x4_pmin` (and a
+//! `relaxed_laneselect` on a comparison's mask, folded back into the same select) to
+//! `relaxed_max`/`relaxed_min`, whose result for a NaN lane is the engine's choice, so that
+//! `exp(NaN)` could come out 0 instead of NaN on some engines. The select costs a few more x64
+//! instructions than one `maxps`; `test/runtimes/builds.test.ts` checks that the built module
+//! holds no relaxed instruction but `relaxed_madd`.
 
 use super::{F32Vector, Simd128};
 use core::arch::wasm32::*;
