@@ -116,10 +116,13 @@ const npxBin = (name) => {
   return existsSync(local) ? local : name;
 };
 
+const relaxedNodeFlags = Number(process.versions.node.split('.')[0]) < 21 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 async function runServerRuntime(name) {
   const out = join(tmp, `${name}.json`);
   const commands = {
-    node: [process.execPath, [...serverArgs, '--out', out]],
+    // Node 20 runs the relaxed-simd build only with V8's flag (Node ≥ 21 by default).
+    node: [process.execPath, [...relaxedNodeFlags, ...serverArgs, '--out', out]],
     bun: [npxBin('bun'), ['run', ...serverArgs, '--out', out]],
     deno: [npxBin('deno'), ['run', '--allow-read', '--allow-write', '--allow-env', '--allow-sys', ...serverArgs, '--out', out]],
   };
