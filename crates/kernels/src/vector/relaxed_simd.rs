@@ -4,7 +4,9 @@
 //! `relaxed_madd` is fused (one rounding) or not (the product rounded first), as the engine and
 //! CPU choose (a fused multiply-add where the CPU has one, as on x64 with FMA3 and on arm64; a
 //! multiply and an add elsewhere). Every function written with `mul_add` is tested natively under
-//! both readings (`Fused` and `Lanes4`, `fused.rs`).
+//! both readings (`Fused` and `Lanes4`, `fused.rs`). The kernels' scalar row tails (the last
+//! `len mod 4` elements) run on `Scalar`, whose `mul_add` rounds the product in every build, so on
+//! an engine that fuses, a row's tail and body take the two readings (both within the bounds).
 //!
 //! `max` and `min` keep the `pmax`/`pmin` semantics of the trait, written as a comparison and a
 //! select: with relaxed SIMD enabled, LLVM compiles `f32x4_pmax`/`f32x4_pmin` (and a
