@@ -145,11 +145,14 @@ fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
 #[inline(always)]
 pub fn exp<V: F32Vector>(x: V) -> V {
     let c = ExpConsts::<V>::splat();
-    // The clamp bounds are opaque: against a constant LLVM turns the compare and select of `max`
-    // and `min` into relaxed_max/relaxed_min in the relaxed-simd build, whose result for a NaN
-    // lane is the engine's choice (NaN or the bound); opaque, they stay `pmax`/`pmin` semantics.
-    let (lo, hi) = core::hint::black_box((c.x_min, V::splat(X_MAX)));
-    let x = x.max(lo).min(hi);
+    let bounds = (c.x_min, V::splat(X_MAX));
+    // In the relaxed-simd build the clamp bounds are opaque: against a constant LLVM turns the
+    // compare and select of `max` and `min` into relaxed_max/relaxed_min, whose result for a NaN
+    // lane is the engine's choice (NaN or the bound); opaque, they keep `pmax`/`pmin` semantics.
+    // (The other builds keep the constants: the same results, and their code as it was.)
+    #[cfg(target_feature = "relaxed-simd")]
+    let bounds = core::hint::black_box(bounds);
+    let x = x.max(bounds.0).min(bounds.1);
     let (p, t) = reduce(&c, V::splat(MAGIC), x);
     // The integer n, then 2^n1 and 2^n2 as f32 bit patterns.
     let n_int = t.bits_sub(V::splat_bits(MAGIC_BITS));
