@@ -24,7 +24,8 @@
 //! positive finite f32 including the subnormals, through `Lanes4` with the kernels' constants and
 //! against the `Scalar` twin bit for bit, ~110 s in release, hence `#[ignore]`; `log_strided_ulp`
 //! checks every 97th bit pattern in the normal test run): max error **0.917 ulp** (at
-//! x = 0.7033276, just below √½) against ln computed in f64.
+//! x = 0.7033276, just below √½) against ln computed in f64, the same with fused multiply-adds
+//! (`log_exhaustive_ulp_fused`, as the relaxed-simd build may run it: see [`crate::exp`]).
 
 use crate::exp::{LN2_HI, LN2_LO, MAGIC, MAGIC_BITS};
 use crate::vector::{F32Vector, Scalar};
