@@ -1,5 +1,5 @@
 // Bundles packages/labelsmooth: the Node/Deno/Bun entry (ESM + CJS, synchronous lazy init), the
-// browser/worker entry (ESM, `await init()`), and one bundled .d.ts. Both .wasm builds are inlined
+// browser/worker entry (ESM, `await init()`), and one bundled .d.ts. The three .wasm builds are inlined
 // by @rollup/plugin-wasm, so users configure nothing to load them.
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
@@ -9,7 +9,7 @@ import { dts } from 'rollup-plugin-dts';
 
 const pkg = 'packages/labelsmooth';
 const src = path.resolve(pkg, 'src');
-const wasmFiles = ['simd128', 'scalar'].map((flavour) => path.resolve(pkg, `wasm/${flavour}/labelsmooth_wasm_bg.wasm`));
+const wasmFiles = ['simd128', 'scalar', 'relaxed-simd'].map((flavour) => path.resolve(pkg, `wasm/${flavour}/labelsmooth_wasm_bg.wasm`));
 
 /** Resolves the `#loader` import to the loader of one environment. */
 function loader(environment) {
@@ -114,6 +114,7 @@ export default [
           // The raw modules, for `init({ module: url })` with labelsmooth/slim.
           copyFileSync(wasmFiles[0], `${pkg}/dist/labelsmooth-simd128.wasm`);
           copyFileSync(wasmFiles[1], `${pkg}/dist/labelsmooth-scalar.wasm`);
+          copyFileSync(wasmFiles[2], `${pkg}/dist/labelsmooth-relaxed-simd.wasm`);
         },
       },
     ],

@@ -1,9 +1,9 @@
 // Which suite runs where (test/README.md has the table and the time rule):
-// - `simd128`, `scalar`: the suites whose results depend on the wasm build, in Node against one
-//   build each;
+// - `simd128`, `scalar`, `relaxed-simd`: the suites whose results depend on the wasm build, in
+//   Node against one build each (relaxed-simd with V8's flag on Node 20);
 // - `node`: the suites that do not depend on the build, and those that switch between both builds
 //   themselves, once (they start on the simd128 build);
-// - `chromium-simd128`, `chromium-scalar`: the API suites in real headless Chromium
+// - `chromium-simd128`, `chromium-scalar`, `chromium-relaxed-simd`: the API suites in real headless Chromium
 //   (scripts/lib/chromium.mjs: $CHROMIUM_PATH or Debian's /usr/bin/chromium, with the flags every
 //   launch of the repository uses, driven by playwright) against the browser build of the package;
 // - `runtimes`: the packed tarball in every runtime and in consumer apps.
@@ -12,6 +12,14 @@ import { defineConfig } from 'vitest/config';
 import { chromiumArgs, chromiumPath } from './scripts/lib/chromium.mjs';
 
 const BACKENDS = ['simd128', 'scalar'];
+
+/**
+ * The relaxed-simd build runs where the engine has relaxed SIMD: Node ≥ 21 and Chromium ≥ 114 by
+ * default, Node 20 with V8's flag, which vitest cannot pass to one project's workers
+ * (`poolOptions.forks.execArgv` is read from the root config only), so test/setup/backend.ts sets
+ * it in the relaxed-simd project's workers.
+ */
+const RELAXED = 'relaxed-simd';
 
 /** Suites that use only the public API, so they run in a browser page as they are. */
 const API_SUITES = ['test/smooth-targets.test.ts', 'test/losses.*.test.ts', 'test/in-place.test.ts'];
@@ -95,6 +103,12 @@ const runtimesProject = {
 export default defineConfig({
   test: {
     reporters: ['default', './test/setup/slow-test-reporter.ts'],
-    projects: [...BACKENDS.map(nodeProject), onceProject, ...BACKENDS.map(browserProject), runtimesProject],
+    projects: [
+      ...BACKENDS.map(nodeProject),
+      nodeProject(RELAXED),
+      onceProject,
+      ...[...BACKENDS, RELAXED].map(browserProject),
+      runtimesProject,
+    ],
   },
 });

@@ -4,8 +4,8 @@
 //   env.ls        the labelsmooth module namespace (dist/index.mjs or dist/browser.mjs)
 //   env.tf        the @tensorflow/tfjs namespace with tfjs-backend-wasm registered, or null
 //   env.lsTfjs    the labelsmooth/tfjs module namespace (dist/tfjs.mjs), or null
-//   env.wasmBytes { simd128, scalar }: the bytes of the package's .wasm builds (for the exp bound)
-//   env.glue      { simd128, scalar }: the wasm-bindgen glue modules of those builds
+//   env.wasmBytes { 'relaxed-simd', simd128, scalar }: the bytes of the package's .wasm builds (for the exp bound)
+//   env.glue      { 'relaxed-simd', simd128, scalar }: the wasm-bindgen glue modules of those builds
 //   env.runtime   { name, version }
 //   env.log(line) progress output
 // The result is a plain JSON-able object (see `runBench`).
@@ -152,8 +152,11 @@ export async function runBench(env, opts = {}) {
 
   // The exp bound: the package's own builds, instantiated a second time through their glue so that
   // the bound exports (not part of the public API; wasm-interface.generated.mjs) can be called directly.
+  // The builds this engine runs: relaxed-simd first where it has relaxed SIMD (Node 20 with V8's
+  // flag, which bench/run.mjs passes), so that "relaxed × simd128" compares rows of one run.
+  const backends = [...(ls.relaxedSimdSupported?.() ? ['relaxed-simd'] : []), 'simd128', 'scalar'];
   const raw = {};
-  for (const b of ['simd128', 'scalar']) {
+  for (const b of backends) {
     if (env.glue?.[b] && env.wasmBytes?.[b]) raw[b] = env.glue[b].initSync({ module: env.wasmBytes[b] });
   }
 
@@ -175,7 +178,7 @@ export async function runBench(env, opts = {}) {
     const targetsIgnored = makeTargets(n, k, 10);
     const gradF32 = new Float32Array(area);
 
-    for (const backend of ['simd128', 'scalar']) {
+    for (const backend of backends) {
       ls.initSync({ backend });
       if (only.has('ce')) {
         const x = ls.allocFloat32(area);
@@ -352,6 +355,16 @@ export async function runBench(env, opts = {}) {
     const fwd = at('ls-simd128-forward');
     if (bound && fwd) fwd.fractionOfExpBound = bound.ms.median / fwd.ms.median;
     if (bound && kernel) kernel.fractionOfExpBound = bound.ms.median / kernel.ms.median;
+    // The relaxed-simd build against simd128 (fwd+grad, forward, the exp bound), and its forward
+    // pass against its own exp bound.
+    const relaxed = at('ls-relaxed-simd-kernel');
+    if (relaxed && kernel) relaxed.speedupOverSimd128 = kernel.ms.median / relaxed.ms.median;
+    const relaxedFwd = at('ls-relaxed-simd-forward');
+    if (relaxedFwd && fwd) relaxedFwd.speedupOverSimd128 = fwd.ms.median / relaxedFwd.ms.median;
+    const relaxedBound = at('exp-relaxed-simd');
+    if (relaxedBound && bound) relaxedBound.speedupOverSimd128 = bound.ms.median / relaxedBound.ms.median;
+    if (relaxedBound && relaxedFwd) relaxedFwd.fractionOfExpBound = relaxedBound.ms.median / relaxedFwd.ms.median;
+    if (relaxedBound && relaxed) relaxed.fractionOfExpBound = relaxedBound.ms.median / relaxed.ms.median;
     const plain = at('ls-simd128-plain');
     for (const base of ['tfjs-wasm', 'plain-js']) {
       const b = at(base);
@@ -366,7 +379,9 @@ export async function runBench(env, opts = {}) {
       const simd = at(`${loss}-simd128`);
       const scalar = at(`${loss}-scalar`);
       if (simd && scalar) simd.speedupOverScalar = scalar.ms.median / simd.ms.median;
-      for (const b of ['simd128', 'scalar']) {
+      const relaxed = at(`${loss}-relaxed-simd`);
+      if (simd && relaxed) relaxed.speedupOverSimd128 = simd.ms.median / relaxed.ms.median;
+      for (const b of ['relaxed-simd', 'simd128', 'scalar']) {
         const r = at(`${loss}-${b}`);
         const bd = at(`${bound}-${b}`);
         if (r && bd) r.fractionOfBound = bd.ms.median / r.ms.median;

@@ -37,10 +37,12 @@ const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/packa
 const glue = {
   simd128: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/simd128/labelsmooth_wasm.js')).href),
   scalar: await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm.js')).href),
+  'relaxed-simd': await import(pathToFileURL(join(root, 'packages/labelsmooth/wasm/relaxed-simd/labelsmooth_wasm.js')).href),
 };
 const wasmBytes = {
   simd128: readFileSync(join(root, 'packages/labelsmooth/wasm/simd128/labelsmooth_wasm_bg.wasm')),
   scalar: readFileSync(join(root, 'packages/labelsmooth/wasm/scalar/labelsmooth_wasm_bg.wasm')),
+  'relaxed-simd': readFileSync(join(root, 'packages/labelsmooth/wasm/relaxed-simd/labelsmooth_wasm_bg.wasm')),
 };
 
 let tf = null;

@@ -4,6 +4,8 @@
 
 const fmt = (v, digits = 0) => (v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ms = (v) => (v >= 100 ? fmt(v, 0) : v >= 10 ? fmt(v, 1) : fmt(v, 2));
+/** A ratio near 1, with two decimals (relaxed × simd128). */
+const times2 = (v) => (v === undefined ? '—' : `${fmt(v, 2)}×`);
 const times = (v) => (v === undefined ? '—' : `${v >= 10 ? fmt(v, 0) : fmt(v, 1)}×`);
 const bytes = (b) => (b === undefined ? '' : b === 0 ? '0 B' : `${fmt(b / 2 ** 20, 1)} MiB`);
 
@@ -42,6 +44,22 @@ export function renderMarkdown(m) {
   out.push('');
   out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else. "in place" (detailed tables): `inPlace: true` on a `WasmArray`; every call overwrites the logits with its gradient, so the later calls run on gradient values, which takes the same time as on fresh logits (measured; why in place once ran slower than a separate gradient on an AMD EPYC, and the fix: bench/README.md, "In place vs a separate gradient").');
   out.push('');
+  const relaxedRows = m.runtimes.flatMap((rt) => rt.shapes.map((shape) => [rt, shape])).filter(([rt, shape]) => find(rt, shape, 'ls-relaxed-simd-kernel'));
+  if (relaxedRows.length) {
+    out.push('## Relaxed SIMD × simd128 (M logits/s)');
+    out.push('');
+    out.push('The relaxed-simd build (multiply-adds through `f32x4.relaxed_madd`) and the simd128 build, measured one after the other in the same run of each runtime; × is the simd128 median over the relaxed-simd one. Each build\'s SIMD-exp bound is its own exp loop; "forward ÷ bound" for relaxed-simd is against the relaxed bound. Runtimes without relaxed SIMD have no row (the Node benchmark passes `--experimental-wasm-relaxed-simd` on Node 20).');
+    out.push('');
+    out.push('| runtime | N×K | relaxed fwd+grad | simd128 fwd+grad | relaxed × simd128 | relaxed forward | simd128 forward | forward × | exp bound relaxed | exp bound simd128 | bound × | relaxed forward ÷ relaxed bound |');
+    out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+    for (const [rt, shape] of relaxedRows) {
+      const r = (id) => find(rt, shape, id);
+      const [rk, sk, rf, sf, rb, sb] = ['ls-relaxed-simd-kernel', 'ls-simd128-kernel', 'ls-relaxed-simd-forward', 'ls-simd128-forward', 'exp-relaxed-simd', 'exp-simd128'].map(r);
+      const pct = rf?.fractionOfExpBound ? `${fmt(100 * rf.fractionOfExpBound)} %` : '—';
+      out.push(`| ${rt.runtime.name} | ${shape} | ${fmt(rk?.mlogitsPerS)} | ${fmt(sk?.mlogitsPerS)} | ${times2(rk?.speedupOverSimd128)} | ${fmt(rf?.mlogitsPerS)} | ${fmt(sf?.mlogitsPerS)} | ${times2(rf?.speedupOverSimd128)} | ${fmt(rb?.mlogitsPerS)} | ${fmt(sb?.mlogitsPerS)} | ${times2(rb?.speedupOverSimd128)} | ${pct} |`);
+    }
+    out.push('');
+  }
   const lossNames = { kl: 'klDivWithGrad', sigmoid: 'sigmoidCrossEntropyWithGrad', soft: 'softCrossEntropyWithGrad' };
   const boundNames = { kl: 'Σ ln q', sigmoid: 'Σ log1p(exp(−\\|x\\|))', soft: 'Σ exp(x − max)' };
   const lossRows = m.runtimes.flatMap((rt) => rt.shapes.flatMap((shape) => Object.keys(lossNames).map((loss) => [rt, shape, loss]))).filter(([rt, shape, loss]) => find(rt, shape, `${loss}-simd128`));
@@ -50,8 +68,8 @@ export function renderMarkdown(m) {
     out.push('');
     out.push('Kernel style (`WasmArray` inputs, `gradOut`), ε = 0.1. Each loss next to its own bound: the loop of the transcendental work that loss must do per element and nothing else, with the kernels\' own functions ("loss ÷ bound" is the share of it the loss reaches).');
     out.push('');
-    out.push('| runtime | N×K | loss | simd128 | scalar | simd128 × scalar | bound | bound simd128 | simd128 ÷ bound | bound scalar | scalar ÷ bound |');
-    out.push('|---|---|---|--:|--:|--:|---|--:|--:|--:|--:|');
+    out.push('| runtime | N×K | loss | simd128 | scalar | simd128 × scalar | bound | bound simd128 | simd128 ÷ bound | bound scalar | scalar ÷ bound | relaxed-simd | relaxed × simd128 | bound relaxed | relaxed ÷ bound |');
+    out.push('|---|---|---|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|--:|--:|');
     for (const [rt, shape, loss] of lossRows) {
       const v = find(rt, shape, `${loss}-simd128`);
       const sc = find(rt, shape, `${loss}-scalar`);
@@ -59,7 +77,9 @@ export function renderMarkdown(m) {
       const bv = find(rt, shape, `${bound}-simd128`);
       const bs = find(rt, shape, `${bound}-scalar`);
       const pct = (r) => (r?.fractionOfBound ? `${fmt(100 * r.fractionOfBound)} %` : '—');
-      out.push(`| ${rt.runtime.name} | ${shape} | ${lossNames[loss]} | ${fmt(v?.mlogitsPerS)} | ${fmt(sc?.mlogitsPerS)} | ${times(v?.speedupOverScalar)} | ${boundNames[loss]} | ${fmt(bv?.mlogitsPerS)} | ${pct(v)} | ${fmt(bs?.mlogitsPerS)} | ${pct(sc)} |`);
+      const rv = find(rt, shape, `${loss}-relaxed-simd`);
+      const br = find(rt, shape, `${bound}-relaxed-simd`);
+      out.push(`| ${rt.runtime.name} | ${shape} | ${lossNames[loss]} | ${fmt(v?.mlogitsPerS)} | ${fmt(sc?.mlogitsPerS)} | ${times(v?.speedupOverScalar)} | ${boundNames[loss]} | ${fmt(bv?.mlogitsPerS)} | ${pct(v)} | ${fmt(bs?.mlogitsPerS)} | ${pct(sc)} | ${fmt(rv?.mlogitsPerS)} | ${times2(rv?.speedupOverSimd128)} | ${fmt(br?.mlogitsPerS)} | ${pct(rv)} |`);
     }
     out.push('');
   }

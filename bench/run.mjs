@@ -21,7 +21,7 @@ const USAGE = `Usage: node bench/run.mjs [options]
   --out DIR           write the results into DIR
   --no-build          do not run scripts/build.sh first
   --render            only re-render latest.md and latest.svg from latest.json
-  --shapes NxK,...    only these shapes, e.g. 8192x1000,16x32000 (node, bun, deno; writes target/bench-partial/)
+  --shapes NxK,...    only these shapes, e.g. 8192x1000,16x32000 (writes target/bench-partial/)
   --only GROUPS       only these groups of rows, among ${GROUPS.join(', ')} (likewise)
   -h, --help          print this and exit`;
 const FLAGS = ['--quick', '--no-tfjs', '--no-build', '--render', '--help', '-h'];
@@ -47,10 +47,6 @@ const partial = flag('--shapes') || flag('--only');
 const runtimes = value('--runtimes', quick || partial ? 'node' : 'node,bun,deno,chromium').split(',');
 if (!runtimes.every((r) => RUNTIMES.includes(r))) {
   say(`[bench] --runtimes takes names among ${RUNTIMES.join(', ')}, received ${runtimes.join(',')}`);
-  process.exit(2);
-}
-if (partial && runtimes.includes('chromium')) {
-  say('[bench] --shapes and --only apply to node, bun and deno only');
   process.exit(2);
 }
 // Quick and partial runs must not overwrite the committed full results that the README embeds.
@@ -116,10 +112,13 @@ const npxBin = (name) => {
   return existsSync(local) ? local : name;
 };
 
+const relaxedNodeFlags = Number(process.versions.node.split('.')[0]) < 21 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 async function runServerRuntime(name) {
   const out = join(tmp, `${name}.json`);
   const commands = {
-    node: [process.execPath, [...serverArgs, '--out', out]],
+    // Node 20 runs the relaxed-simd build only with V8's flag (Node ≥ 21 by default).
+    node: [process.execPath, [...relaxedNodeFlags, ...serverArgs, '--out', out]],
     bun: [npxBin('bun'), ['run', ...serverArgs, '--out', out]],
     deno: [npxBin('deno'), ['run', '--allow-read', '--allow-write', '--allow-env', '--allow-sys', ...serverArgs, '--out', out]],
   };
@@ -143,7 +142,8 @@ async function runChromium() {
     page.on('console', (m) => say(m.text()));
     page.on('pageerror', (e) => say(`[chromium] page error: ${e.message}`));
     const lsVersion = JSON.parse(readFileSync(join(root, 'packages/labelsmooth/package.json'), 'utf8')).version;
-    await page.goto(`${server.url}bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}`);
+    const partialParams = ['shapes', 'only'].map((name) => (flag(`--${name}`) ? `&${name}=${encodeURIComponent(value(`--${name}`))}` : '')).join('');
+    await page.goto(`${server.url}bench/browser.html?quick=${quick ? 1 : 0}&tfjs=${noTf ? 0 : 1}&lsVersion=${lsVersion}${partialParams}`);
     await page.waitForFunction(() => window.__benchResult || window.__benchError, null, { timeout: 30 * 60 * 1000, polling: 500 });
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };

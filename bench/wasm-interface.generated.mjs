@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0x55af85dd;
+export const INTERFACE_FINGERPRINT = 0x07479cbe;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -18,6 +18,7 @@ export const Status = {
 export const BackendCode = {
   scalar: 0,
   simd128: 1,
+  'relaxed-simd': 2,
 };
 
 /** How ε is spread over the classes (docs/semantics.md §1). */

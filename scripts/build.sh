@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds the npm package in packages/labelsmooth:
 #   0. crates/abi renders the wasm interface's JavaScript side (packages/labelsmooth/src/wasm-interface.generated.ts)
-#   1. wasm-pack builds crates/wasm twice, with +simd128 and without, into packages/labelsmooth/wasm/
-#   2. wasm-opt (npm package binaryen) shrinks and speeds up both
-#   3. rollup bundles the TypeScript (ESM, CJS, .d.ts) with both .wasm files inlined
+#   1. wasm-pack builds crates/wasm three times, with +simd128, +simd128,+relaxed-simd and without,
+#      into packages/labelsmooth/wasm/
+#   2. wasm-opt (npm package binaryen) shrinks and speeds up each
+#   3. rollup bundles the TypeScript (ESM, CJS, .d.ts) with the .wasm files inlined
 # Steps whose inputs are older than their outputs are skipped; --force rebuilds everything.
 #   bash scripts/build.sh [--quiet] [--force]
 set -euo pipefail
@@ -66,7 +67,7 @@ if stale "$pkg/src/wasm-interface.generated.ts" crates/abi; then
   touch "$pkg/src/wasm-interface.generated.ts"
 fi
 
-build_wasm() { # $1: flavour, named as the backend it builds (simd128 | scalar), $2: RUSTFLAGS
+build_wasm() { # $1: flavour, named as the backend it builds (simd128 | relaxed-simd | scalar), $2: RUSTFLAGS
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"
   if ! stale "$out/labelsmooth_wasm_bg.wasm" crates Cargo.toml Cargo.lock scripts/build.sh; then
     say "wasm ($flavour): up to date"
@@ -89,6 +90,7 @@ build_wasm() { # $1: flavour, named as the backend it builds (simd128 | scalar),
   rm -f "$out/.gitignore"
 }
 build_wasm simd128 "-C target-feature=+simd128"
+build_wasm relaxed-simd "-C target-feature=+simd128,+relaxed-simd"
 build_wasm scalar ""
 
 if stale "$pkg/dist/index.mjs" "$pkg/src" "$pkg/wasm" "$pkg/package.json" rollup.config.mjs; then

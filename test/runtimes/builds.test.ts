@@ -1,6 +1,9 @@
-// The two wasm builds: the scalar one has no SIMD instruction at all (validated by binaryen with
-// SIMD disabled), and an engine without SIMD gets the scalar build automatically.
+// The wasm builds: the scalar one has no SIMD instruction at all (validated by binaryen with SIMD
+// disabled), the simd128 one no relaxed SIMD instruction, the relaxed-simd one relaxed_madd and
+// no other relaxed instruction, and an engine without SIMD gets the scalar build automatically.
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import binaryen from 'binaryen';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
@@ -19,6 +22,17 @@ describe('the wasm builds', () => {
   it('the scalar build validates with SIMD disabled; the simd128 build does not', () => {
     expect(validatesWithoutSimd('labelsmooth-scalar.wasm')).toBe(true);
     expect(validatesWithoutSimd('labelsmooth-simd128.wasm')).toBe(false);
+  });
+
+  it('the simd128 build has no relaxed SIMD instruction (Node 20 runs it); the relaxed-simd build has relaxed_madd', () => {
+    const relaxed = (file: string) => {
+      const module = binaryen.readBinary(readFileSync(path.join(dist, file)));
+      const text = module.emitText();
+      module.dispose();
+      return new Set(text.match(/\w+\.relaxed_\w+/g));
+    };
+    expect([...relaxed('labelsmooth-simd128.wasm')]).toEqual([]);
+    expect([...relaxed('labelsmooth-relaxed-simd.wasm')]).toEqual(['f32x4.relaxed_madd']);
   });
 
   it('an engine that rejects the SIMD probe gets the scalar build by default', () => {

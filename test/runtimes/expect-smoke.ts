@@ -19,16 +19,30 @@ export interface SmokeResults {
   failed?: string;
   defaultBackend: string;
   simd128Supported: boolean;
-  builds: Record<'simd128' | 'scalar', Build>;
+  relaxedSimdSupported: boolean;
+  builds: Partial<Record<'relaxed-simd' | 'simd128' | 'scalar', Build>>;
 }
 
-export function expectSmoke(raw: string | SmokeResults): SmokeResults {
+/**
+ * The build the engine gets automatically: relaxed-simd where relaxed SIMD is on by default
+ * (Chromium, Deno, Bun, Node ≥ 21), simd128 in Node 20 (which refuses relaxed modules without
+ * V8's flag).
+ */
+export type AutoBackend = 'relaxed-simd' | 'simd128';
+
+/** The automatic choice of the Node running this file. */
+export const nodeAuto: AutoBackend = Number(process.versions.node.split('.')[0]) >= 21 ? 'relaxed-simd' : 'simd128';
+
+export function expectSmoke(raw: string | SmokeResults, auto: AutoBackend = 'relaxed-simd'): SmokeResults {
   const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as SmokeResults;
   expect(r.failed, 'the page or script failed').toBeUndefined();
   expect(r.simd128Supported).toBe(true);
-  expect(r.defaultBackend).toBe('simd128');
-  for (const backend of ['simd128', 'scalar'] as const) {
-    const b = r.builds[backend];
+  expect(r.relaxedSimdSupported).toBe(auto === 'relaxed-simd');
+  expect(r.defaultBackend).toBe(auto);
+  const backends = auto === 'relaxed-simd' ? (['relaxed-simd', 'simd128', 'scalar'] as const) : (['simd128', 'scalar'] as const);
+  expect(Object.keys(r.builds)).toEqual([...backends]);
+  for (const backend of backends) {
+    const b = r.builds[backend]!;
     expect(b.active).toBe(backend);
     expectClose(b.seedTargets, seed.outputs!.true_dist, undefined, `${backend} seed true_dist`);
     expectClose(b.seedLoss, seed.outputs!.loss as number, undefined, `${backend} seed loss`);

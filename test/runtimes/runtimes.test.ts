@@ -1,9 +1,10 @@
 // The packed tarball in every JavaScript runtime: Node (ESM and CJS), Deno (no permission flags)
-// and Bun, each running fixtures/smoke.mjs against both wasm builds.
+// and Bun, each running fixtures/smoke.mjs against every wasm build it runs, and checking which
+// build it gets automatically (relaxed-simd in Deno and Bun, simd128 in Node 20).
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { expectSmoke } from './expect-smoke';
+import { expectSmoke, nodeAuto } from './expect-smoke';
 
 const consumer = path.join(inject('tmp'), 'consumer');
 const bin = (name: string) => path.resolve('node_modules/.bin', name);
@@ -13,11 +14,12 @@ function run(command: string, args: string[]): string {
 }
 
 describe('the packed package in each runtime', () => {
-  it('Node, ESM (import)', () => {
-    expectSmoke(run(process.execPath, ['smoke.mjs']));
+  it('Node, ESM (import): simd128 automatically in Node 20, relaxed-simd with V8\'s flag', () => {
+    expectSmoke(run(process.execPath, ['smoke.mjs']), nodeAuto);
+    if (nodeAuto === 'simd128') expectSmoke(run(process.execPath, ['--experimental-wasm-relaxed-simd', 'smoke.mjs']), 'relaxed-simd');
   });
   it('Node, CommonJS (require)', () => {
-    const r = expectSmoke(run(process.execPath, ['smoke.cjs'])) as unknown as { required: boolean };
+    const r = expectSmoke(run(process.execPath, ['smoke.cjs']), nodeAuto) as unknown as { required: boolean };
     expect(r.required).toBe(true);
   });
   it('Deno, with no permission flag', () => {

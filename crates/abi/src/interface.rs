@@ -25,6 +25,8 @@ codes! {
     pub enum BackendCode {
         Scalar = 0 as "scalar",
         Simd128 = 1 as "simd128",
+        /// SIMD128 with relaxed SIMD's `f32x4.relaxed_madd` for the multiply-adds.
+        RelaxedSimd = 2 as "relaxed-simd",
     }
 }
 

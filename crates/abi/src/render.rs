@@ -125,11 +125,24 @@ fn jsdoc(out: &mut Out, indent: &str, doc: &str) {
     }
 }
 
+/// `name` as an object literal's key: quoted unless it is an identifier (`'relaxed-simd'`).
+fn property_key(name: &str) -> String {
+    let identifier = name
+        .chars()
+        .enumerate()
+        .all(|(i, c)| c == '_' || c == '$' || c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit()));
+    if identifier {
+        String::from(name)
+    } else {
+        format!("'{name}'")
+    }
+}
+
 fn render_codes(out: &mut Out, codes: &Codes) {
     jsdoc(out, "", codes.doc);
     out.line(&format!("export const {} = {{", codes.name));
     for (name, value) in codes.values {
-        out.line(&format!("  {name}: {value},"));
+        out.line(&format!("  {}: {value},", property_key(name)));
     }
     if out.typed {
         out.line("} as const;");

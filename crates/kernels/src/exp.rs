@@ -29,7 +29,13 @@
 //! `exp_nonpositive_exhaustive_ulp`, ~50 s, hence `#[ignore]`; the `_strided_ulp` tests check every
 //! 97th bit pattern in the normal test run): max error **0.989 ulp** for both (at x = -27.378984)
 //! against exp computed in f64, over every f32 in [-104, 89] (`exp`) and [-104, 0]
-//! (`exp_nonpositive`), subnormal results included.
+//! (`exp_nonpositive`), subnormal results included. Every multiply-add goes through
+//! `F32Vector::mul_add`, which the relaxed-simd build runs as `f32x4.relaxed_madd` (fused or not,
+//! as the engine chooses); the `_fused` twins of the exhaustive tests sweep `Fused<Lanes4>`
+//! against `Fused<Scalar>` (one rounding per multiply-add): max error **1.014 ulp** for `exp`
+//! (at x = 37.77864) and **1.010 ulp** for `exp_nonpositive` (at x = -59.92188). Run them with
+//! `RUSTFLAGS="-C target-feature=+fma"` where the CPU has FMA (`f32::mul_add` is then one
+//! instruction instead of a libm call; the results are the same).
 
 use crate::checks::check_len;
 use crate::error::KernelError;
@@ -76,8 +82,8 @@ pub struct ExpConsts<V> {
     x_min: V,
     log2e: V,
     magic_shifted: V,
-    ln2_hi: V,
-    ln2_lo: V,
+    neg_ln2_hi: V,
+    neg_ln2_lo: V,
     c2: V,
     c3: V,
     c4: V,
@@ -95,8 +101,8 @@ impl<V: F32Vector> ExpConsts<V> {
             x_min: make(X_MIN),
             log2e: make(LOG2E),
             magic_shifted: make(MAGIC_SHIFTED),
-            ln2_hi: make(LN2_HI),
-            ln2_lo: make(LN2_LO),
+            neg_ln2_hi: make(-LN2_HI),
+            neg_ln2_lo: make(-LN2_LO),
             c2: make(C2),
             c3: make(C3),
             c4: make(C4),
@@ -126,14 +132,16 @@ impl<V: F32Vector> ExpConsts<V> {
 /// the callers build `2^n` from `t`.
 #[inline(always)]
 fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
-    let t = x.mul(c.log2e).add(magic);
+    let t = x.mul_add(c.log2e, magic);
     let n = t.sub(magic);
-    let r = x.sub(n.mul(c.ln2_hi)).sub(n.mul(c.ln2_lo));
-    let q = c.c6.mul(r).add(c.c5);
-    let q = q.mul(r).add(c.c4);
-    let q = q.mul(r).add(c.c3);
-    let q = q.mul(r).add(c.c2);
-    let p = c.one.add(r.add(r.mul(r).mul(q)));
+    // x + n·(−LN2_HI) is x − n·LN2_HI bit for bit (negation is exact), and exact either way.
+    let r = n.mul_add(c.neg_ln2_hi, x);
+    let r = n.mul_add(c.neg_ln2_lo, r);
+    let q = c.c6.mul_add(r, c.c5);
+    let q = q.mul_add(r, c.c4);
+    let q = q.mul_add(r, c.c3);
+    let q = q.mul_add(r, c.c2);
+    let p = c.one.add(r.mul(r).mul_add(q, r));
     (p, t)
 }
 
@@ -143,7 +151,14 @@ fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
 #[inline(always)]
 pub fn exp<V: F32Vector>(x: V) -> V {
     let c = ExpConsts::<V>::splat();
-    let x = x.max(c.x_min).min(V::splat(X_MAX));
+    let bounds = (c.x_min, V::splat(X_MAX));
+    // In the relaxed-simd build the clamp bounds are opaque: against a constant LLVM turns the
+    // compare and select of `max` and `min` into relaxed_max/relaxed_min, whose result for a NaN
+    // lane is the engine's choice (NaN or the bound); opaque, they keep `pmax`/`pmin` semantics.
+    // (The other builds keep the constants: the same results, and their code as it was.)
+    #[cfg(target_feature = "relaxed-simd")]
+    let bounds = core::hint::black_box(bounds);
+    let x = x.max(bounds.0).min(bounds.1);
     let (p, t) = reduce(&c, V::splat(MAGIC), x);
     // The integer n, then 2^n1 and 2^n2 as f32 bit patterns.
     let n_int = t.bits_sub(V::splat_bits(MAGIC_BITS));
@@ -232,7 +247,7 @@ pub fn exp_sum<V: F32Vector>(x: &[f32], shift: f32) -> f32 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::vector::Lanes4;
+    use crate::vector::{Fused, Lanes4};
 
     /// Error of `got` in units of the f32 ulp at the exact value `exact`.
     pub(crate) fn ulp_error(got: f32, exact: f64) -> f64 {
@@ -296,11 +311,34 @@ pub(crate) mod tests {
         (x as f64).exp()
     }
 
-    /// [`exp`] over [0, 89] and [-104, -0].
-    fn sweep_exp(step: usize) -> (f64, f32) {
+    /// The two readings of `f32x4.relaxed_madd` the relaxed build may run under (the engine and
+    /// CPU choose): the product rounded before the add (`Lanes4` / `Scalar`, also exactly what the
+    /// simd128 and scalar builds compute) or one rounding (`Fused<Lanes4>` / `Fused<Scalar>`).
+    #[derive(Clone, Copy, Debug)]
+    pub(crate) enum Reading {
+        Unfused,
+        Fused,
+    }
+
+    /// [`exp`] under `reading`: the vector function on four lanes and its one-lane twin.
+    fn exp_under(reading: Reading) -> (impl Fn(Lanes4) -> Lanes4, impl Fn(f32) -> f32) {
+        let lanes = move |v: Lanes4| match reading {
+            Reading::Unfused => exp(v),
+            Reading::Fused => exp(Fused(v)).0,
+        };
+        let one = move |x: f32| match reading {
+            Reading::Unfused => exp_scalar(x),
+            Reading::Fused => exp(Fused(Scalar(x))).0 .0,
+        };
+        (lanes, one)
+    }
+
+    /// [`exp`] over [0, 89] and [-104, -0] under `reading`.
+    fn sweep_exp(reading: Reading, step: usize) -> (f64, f32) {
         let pos = (0u32..=89f32.to_bits()).step_by(step);
         let neg = (0x8000_0000u32..=(-104f32).to_bits()).step_by(step);
-        let (a, b) = (sweep(exp::<Lanes4>, exp_scalar, exp64, pos), sweep(exp::<Lanes4>, exp_scalar, exp64, neg));
+        let (f, twin) = exp_under(reading);
+        let (a, b) = (sweep(&f, &twin, exp64, pos), sweep(&f, &twin, exp64, neg));
         if a.0 >= b.0 {
             a
         } else {
@@ -310,39 +348,77 @@ pub(crate) mod tests {
 
     #[test]
     fn exp_strided_ulp() {
-        let (err, at) = sweep_exp(97);
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        for reading in [Reading::Unfused, Reading::Fused] {
+            let (err, at) = sweep_exp(reading, 97);
+            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        }
     }
 
-    /// Every f32 in [-104, 89]. About 2.2e9 values; run with `--release -- --ignored`.
+    fn exp_exhaustive(reading: Reading) {
+        let (err, at) = sweep_exp(reading, 1);
+        eprintln!("exp ({reading:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
+        assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+    }
+
+    /// Every f32 in [-104, 89], product rounded before the add. About 2.2e9 values; run with
+    /// `--release -- --ignored`.
     #[test]
     #[ignore]
     fn exp_exhaustive_ulp() {
-        let (err, at) = sweep_exp(1);
-        eprintln!("exp: max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        exp_exhaustive(Reading::Unfused);
     }
 
-    /// [`exp_nonpositive`] over [-104, -0], with the opaque constants of the passes.
-    fn sweep_nonpositive(step: usize) -> (f64, f32) {
-        let c = ExpConsts::<Lanes4>::opaque();
-        let f = |v| exp_nonpositive(&c, v);
-        sweep(f, exp_nonpositive_scalar, exp64, (0x8000_0000u32..=(-104f32).to_bits()).step_by(step))
+    /// Every f32 in [-104, 89], fused multiply-adds (the relaxed build where the engine fuses).
+    #[test]
+    #[ignore]
+    fn exp_exhaustive_ulp_fused() {
+        exp_exhaustive(Reading::Fused);
+    }
+
+    /// [`exp_nonpositive`] over [-104, -0] under `reading`, with the opaque constants of the
+    /// passes.
+    fn sweep_nonpositive(reading: Reading, step: usize) -> (f64, f32) {
+        let bits = (0x8000_0000u32..=(-104f32).to_bits()).step_by(step);
+        match reading {
+            Reading::Unfused => {
+                let c = ExpConsts::<Lanes4>::opaque();
+                sweep(|v| exp_nonpositive(&c, v), exp_nonpositive_scalar, exp64, bits)
+            }
+            Reading::Fused => {
+                let c = ExpConsts::<Fused<Lanes4>>::opaque();
+                let sc = ExpConsts::<Fused<Scalar>>::splat();
+                let twin = |x| exp_nonpositive(&sc, Fused(Scalar(x))).0 .0;
+                sweep(|v| exp_nonpositive(&c, Fused(v)).0, twin, exp64, bits)
+            }
+        }
     }
 
     #[test]
     fn exp_nonpositive_strided_ulp() {
-        let (err, at) = sweep_nonpositive(97);
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        for reading in [Reading::Unfused, Reading::Fused] {
+            let (err, at) = sweep_nonpositive(reading, 97);
+            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        }
     }
 
-    /// Every f32 in [-104, -0]; run with `--release -- --ignored`.
+    fn exp_nonpositive_exhaustive(reading: Reading) {
+        let (err, at) = sweep_nonpositive(reading, 1);
+        eprintln!("exp_nonpositive ({reading:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
+        assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+    }
+
+    /// Every f32 in [-104, -0], product rounded before the add; run with `--release -- --ignored`.
     #[test]
     #[ignore]
     fn exp_nonpositive_exhaustive_ulp() {
-        let (err, at) = sweep_nonpositive(1);
-        eprintln!("exp_nonpositive: max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        exp_nonpositive_exhaustive(Reading::Unfused);
+    }
+
+    /// Every f32 in [-104, -0], fused multiply-adds.
+    #[test]
+    #[ignore]
+    fn exp_nonpositive_exhaustive_ulp_fused() {
+        exp_nonpositive_exhaustive(Reading::Fused);
     }
 
     #[test]

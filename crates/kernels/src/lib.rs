@@ -2,7 +2,8 @@
 //!
 //! Each kernel is one function generic over the small vector trait in [`vector`]
 //! (`cross_entropy::<V>`, `kl_div::<V>`, …, re-exported here). A build runs them with one vector
-//! type, [`BestVector`]: `Simd128` on wasm32 built with `+simd128`, `Scalar` otherwise; [`best`]
+//! type, [`BestVector`]: `RelaxedSimd` on wasm32 built with `+simd128,+relaxed-simd`, `Simd128`
+//! with `+simd128` alone, `Scalar` otherwise; [`best`]
 //! holds every kernel instantiated with it, for the wasm exports. Native tests call the generic
 //! kernels with `Scalar` and with `Lanes4` (the four-lane model of `Simd128`).
 
@@ -44,14 +45,23 @@ pub use soft_cross_entropy::{soft_cross_entropy, soft_cross_entropy_in_place, So
 pub use targets::smooth_targets;
 
 /// The vector type this build runs the kernels with (the one [`best`] instantiates).
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+pub type BestVector = vector::RelaxedSimd;
+/// The vector type this build runs the kernels with (the one [`best`] instantiates).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", not(target_feature = "relaxed-simd")))]
 pub type BestVector = vector::Simd128;
 /// The vector type this build runs the kernels with (the one [`best`] instantiates).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
 pub type BestVector = vector::Scalar;
 
 /// The name of the instruction set [`best`] uses.
-pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) { "simd128" } else { "scalar" };
+pub const BEST: &str = if cfg!(all(target_arch = "wasm32", target_feature = "relaxed-simd")) {
+    "relaxed-simd"
+} else if cfg!(all(target_arch = "wasm32", target_feature = "simd128")) {
+    "simd128"
+} else {
+    "scalar"
+};
 
 #[cfg(test)]
 mod in_place_tests;

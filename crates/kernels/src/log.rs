@@ -24,7 +24,8 @@
 //! positive finite f32 including the subnormals, through `Lanes4` with the kernels' constants and
 //! against the `Scalar` twin bit for bit, ~110 s in release, hence `#[ignore]`; `log_strided_ulp`
 //! checks every 97th bit pattern in the normal test run): max error **0.917 ulp** (at
-//! x = 0.7033276, just below √½) against ln computed in f64.
+//! x = 0.7033276, just below √½) against ln computed in f64, the same with fused multiply-adds
+//! (`log_exhaustive_ulp_fused`, as the relaxed-simd build may run it: see [`crate::exp`]).
 
 use crate::exp::{LN2_HI, LN2_LO, MAGIC, MAGIC_BITS};
 use crate::vector::{F32Vector, Scalar};
@@ -111,14 +112,15 @@ fn log_positive<V: F32Vector>(c: &LogConsts<V>, x: V) -> V {
     let f = m.sub(c.one);
     let s = f.div(c.two.add(f));
     let z = s.mul(s);
-    let r = z.mul(c.r4).add(c.r3);
-    let r = r.mul(z).add(c.r2);
-    let r = r.mul(z).add(c.r1);
+    let r = z.mul_add(c.r4, c.r3);
+    let r = r.mul_add(z, c.r2);
+    let r = r.mul_add(z, c.r1);
     let r = r.mul(z);
     let hfsq = c.half.mul(f).mul(f);
     let ln_m = f.sub(hfsq.sub(s.mul(hfsq.add(r))));
-    // 5. + e·ln 2 (e·LN2_HI exact); `log` masks the special values.
-    e.mul(c.ln2_hi).add(ln_m.add(e.mul(c.ln2_lo)))
+    // 5. + e·ln 2 (e·LN2_HI exact, so fusing that product changes nothing); `log` masks the
+    // special values.
+    e.mul_add(c.ln2_hi, e.mul_add(c.ln2_lo, ln_m))
 }
 
 /// `ln` of every lane, with its constants from `c` (see the module documentation for the method,
@@ -157,8 +159,8 @@ pub fn log_sum<V: F32Vector>(x: &[f32]) -> f32 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exp::tests::{sweep, ulp_error};
-    use crate::vector::Lanes4;
+    use crate::exp::tests::{sweep, ulp_error, Reading};
+    use crate::vector::{Fused, Lanes4};
 
     /// The bound asserted: the measured maximum (module documentation) with a small margin.
     const MAX_ULP: f64 = 1.0;
@@ -173,38 +175,63 @@ mod tests {
     }
 
     /// [`log`] through `Lanes4` with the opaque constants of the passes, against `ln` in f64 and
-    /// the `Scalar` twin, over the bit patterns `bits`.
-    fn sweep_log(bits: impl Iterator<Item = u32>) -> (f64, f32) {
-        let c = LogConsts::<Lanes4>::opaque();
-        let sc = LogConsts::<Scalar>::opaque();
-        sweep(|v| log(&c, v), |x| log(&sc, Scalar(x)).0, ln, bits)
+    /// the `Scalar` twin, over the bit patterns `bits`, under `reading` (see [`Reading`]).
+    fn sweep_log(reading: Reading, bits: impl Iterator<Item = u32>) -> (f64, f32) {
+        match reading {
+            Reading::Unfused => {
+                let c = LogConsts::<Lanes4>::opaque();
+                let sc = LogConsts::<Scalar>::opaque();
+                sweep(|v| log(&c, v), |x| log(&sc, Scalar(x)).0, ln, bits)
+            }
+            Reading::Fused => {
+                let c = LogConsts::<Fused<Lanes4>>::opaque();
+                let sc = LogConsts::<Fused<Scalar>>::opaque();
+                sweep(|v| log(&c, Fused(v)).0, |x| log(&sc, Fused(Scalar(x))).0 .0, ln, bits)
+            }
+        }
     }
 
     /// Every positive finite f32 (subnormals included) with bit patterns stepping by `step`.
-    fn sweep_positive(step: usize) -> (f64, f32) {
-        sweep_log((1u32..=f32::MAX.to_bits()).step_by(step))
+    fn sweep_positive(reading: Reading, step: usize) -> (f64, f32) {
+        sweep_log(reading, (1u32..=f32::MAX.to_bits()).step_by(step))
     }
 
     #[test]
     fn log_strided_ulp() {
-        let (err, at) = sweep_positive(97);
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        for reading in [Reading::Unfused, Reading::Fused] {
+            let (err, at) = sweep_positive(reading, 97);
+            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        }
     }
 
-    /// Every positive finite f32, about 2.1e9 values; run with `--release -- --ignored`.
+    fn log_exhaustive(reading: Reading) {
+        let (err, at) = sweep_positive(reading, 1);
+        eprintln!("log ({reading:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
+        assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+    }
+
+    /// Every positive finite f32, about 2.1e9 values, product rounded before the add; run with
+    /// `--release -- --ignored`.
     #[test]
     #[ignore]
     fn log_exhaustive_ulp() {
-        let (err, at) = sweep_positive(1);
-        eprintln!("log: max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        log_exhaustive(Reading::Unfused);
+    }
+
+    /// Every positive finite f32, fused multiply-adds.
+    #[test]
+    #[ignore]
+    fn log_exhaustive_ulp_fused() {
+        log_exhaustive(Reading::Fused);
     }
 
     /// Near 1 the result is tiny and relative accuracy is the hard part: every f32 in [0.5, 2].
     #[test]
     fn log_near_one_ulp() {
-        let (err, at) = sweep_log((0.5f32.to_bits()..=2.0f32.to_bits()).step_by(7));
-        assert!(err <= MAX_ULP, "max ulp error {err} at {at:e}");
+        for reading in [Reading::Unfused, Reading::Fused] {
+            let (err, at) = sweep_log(reading, (0.5f32.to_bits()..=2.0f32.to_bits()).step_by(7));
+            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        }
     }
 
     #[test]

@@ -27,7 +27,11 @@ pub use memory::{alloc, dealloc};
 /// has to read wasm memory.
 #[wasm_bindgen]
 pub fn backend() -> u32 {
-    let code = if labelsmooth_kernels::BEST == "simd128" { BackendCode::Simd128 } else { BackendCode::Scalar };
+    let code = match labelsmooth_kernels::BEST {
+        "relaxed-simd" => BackendCode::RelaxedSimd,
+        "simd128" => BackendCode::Simd128,
+        _ => BackendCode::Scalar,
+    };
     code as u32
 }
 

@@ -1,10 +1,13 @@
 // What the package needs of the host's WebAssembly and fetch objects, said structurally.
 import type { BackendCode } from './wasm-interface.generated';
 
-/** The builds of the kernel: wasm SIMD128, or scalar for engines without SIMD. */
+/** The builds of the kernel: wasm SIMD128 with relaxed SIMD's multiply-add, SIMD128, or scalar for engines without SIMD. */
 export type Backend = keyof typeof BackendCode;
 
-/** `'auto'` picks simd128 when the engine validates the SIMD probe, scalar otherwise. */
+/**
+ * `'auto'` picks relaxed-simd when the engine validates the relaxed SIMD probe, else simd128 when
+ * it validates the SIMD probe, scalar otherwise.
+ */
 export type BackendChoice = Backend | 'auto';
 
 // The package's declarations (dist/index.d.ts) must compile in Node-only (no DOM lib), DOM-only

@@ -4,7 +4,9 @@
 import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
+import * as relaxedSimdGlue from '../wasm/relaxed-simd/labelsmooth_wasm.js';
 import { engineSupportsSimd128 } from './simd-probe';
+import { engineSupportsRelaxedSimd } from './relaxed-simd-probe';
 import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
 
@@ -15,7 +17,7 @@ export type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModu
 interface GlueModule {
   initSync(module: { module: WebAssembly.Module | BufferSource }): unknown;
 }
-const glue: Record<Backend, GlueModule> = { simd128: simdGlue, scalar: scalarGlue };
+const glue: Record<Backend, GlueModule> = { simd128: simdGlue, scalar: scalarGlue, 'relaxed-simd': relaxedSimdGlue };
 
 const loaded: Partial<Record<Backend, WasmExports>> = {};
 let active: WasmExports | undefined;
@@ -51,8 +53,14 @@ function checkModule(where: string, value: unknown, fetches: boolean): void {
 }
 
 function resolveChoice(where: string, choice: unknown): Backend {
-  const value = optional(where, 'options.backend', choice, 'auto', oneOfThese(['auto', 'simd128', 'scalar'] as const));
+  const value = optional(where, 'options.backend', choice, 'auto', oneOfThese(['auto', 'relaxed-simd', 'simd128', 'scalar'] as const));
+  if (value === 'relaxed-simd' && !engineSupportsRelaxedSimd()) {
+    throw new Error(
+      `${where}: options.backend 'relaxed-simd' needs WebAssembly relaxed SIMD, which this engine does not run (Node 20 runs it with --experimental-wasm-relaxed-simd); use 'auto' or 'simd128'`,
+    );
+  }
   if (value !== 'auto') return value;
+  if (engineSupportsRelaxedSimd()) return 'relaxed-simd';
   return engineSupportsSimd128() ? 'simd128' : 'scalar';
 }
 
@@ -149,7 +157,7 @@ export function kernels(): WasmExports {
   return active!;
 }
 
-/** Which build serves calls: `'simd128'` or `'scalar'` (loading the default one if needed). */
+/** Which build serves calls: `'relaxed-simd'`, `'simd128'` or `'scalar'` (loading the default one if needed). */
 export function backend(): Backend {
   kernels();
   return activeBackend!;
@@ -158,4 +166,9 @@ export function backend(): Backend {
 /** Whether this engine can run the simd128 build. */
 export function simd128Supported(): boolean {
   return engineSupportsSimd128();
+}
+
+/** Whether this engine can run the relaxed-simd build (the automatic choice where it can). */
+export function relaxedSimdSupported(): boolean {
+  return engineSupportsRelaxedSimd();
 }

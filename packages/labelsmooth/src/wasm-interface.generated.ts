@@ -3,7 +3,7 @@
 // loader refuses a module whose `interface_fingerprint()` is not INTERFACE_FINGERPRINT.
 
 /** A hash of every code, record layout and kernel export below. */
-export const INTERFACE_FINGERPRINT = 0x55af85dd;
+export const INTERFACE_FINGERPRINT = 0x07479cbe;
 
 /** What a kernel export returns. */
 export const Status = {
@@ -19,6 +19,7 @@ export type Status = (typeof Status)[keyof typeof Status];
 export const BackendCode = {
   scalar: 0,
   simd128: 1,
+  'relaxed-simd': 2,
 } as const;
 export type BackendCode = (typeof BackendCode)[keyof typeof BackendCode];
 

@@ -6,16 +6,26 @@
 //! `+simd128`) maps every method to one wasm SIMD128 instruction; [`Lanes4`] (`lanes4.rs`) is a
 //! portable four-lane model with exactly the lane arithmetic of `Simd128`, so that native tests
 //! exercise the vector-width logic (bodies, tails, horizontal reductions) without a wasm engine.
+//! `RelaxedSimd` (`relaxed_simd.rs`, compiled for wasm32 with `+simd128,+relaxed-simd`) is
+//! `Simd128` with its multiply-add on `f32x4.relaxed_madd`, which an engine may fuse or not;
+//! [`Fused`] (`fused.rs`) wraps `Scalar` or `Lanes4` with a fused multiply-add, the model of the
+//! fused reading (the unfused reading is `Lanes4` itself).
 //! `crate::BestVector` names the type a build runs. This file also holds the slice helpers
 //! written over the trait (`fill`, `load4`, `store4`).
 
+mod fused;
 mod lane;
 mod lanes4;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+mod relaxed_simd;
 mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 
+pub use fused::Fused;
 pub use lanes4::Lanes4;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
+pub use relaxed_simd::RelaxedSimd;
 pub use scalar::Scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 pub use simd128::Simd128;
@@ -37,6 +47,13 @@ pub trait F32Vector: Copy {
     fn sub(self, other: Self) -> Self;
     fn mul(self, other: Self) -> Self;
     fn div(self, other: Self) -> Self;
+    /// `self·b + c`, the multiply-add every polynomial and range reduction is written with. Here
+    /// the product is rounded before the add, bit for bit `self.mul(b).add(c)`: what SIMD128 (no
+    /// FMA) computes. `RelaxedSimd` and [`Fused`] override it (one rounding, or either reading).
+    #[inline(always)]
+    fn mul_add(self, b: Self, c: Self) -> Self {
+        self.mul(b).add(c)
+    }
     /// Lane-wise maximum with wasm `pmax` semantics: `if self < other { other } else { self }`.
     /// A NaN in `other` is ignored, a NaN in `self` is kept. (Every kernel that can see a NaN
     /// turns its row NaN downstream anyway; the point is that all three types agree exactly.)
