@@ -4,6 +4,8 @@
 import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
+import * as threadsGlue from '../wasm/threads/labelsmooth_wasm.js';
+import { startThreads } from './threads/start';
 import { engineSupportsSimd128 } from './simd-probe';
 import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
@@ -35,6 +37,13 @@ export interface InitOptions {
 
 export interface AsyncInitOptions extends Omit<InitOptions, 'module'> {
   module?: InitOptions['module'] | UrlLike | string | ResponseLike | PromiseLike<WasmModule | WasmBytes | ResponseLike>;
+  /**
+   * Threads that serve each call (the calling thread is one of them): a count, or `'auto'` for
+   * the runtime's available parallelism. Loads the threaded build and starts `threads − 1`
+   * workers; where threads cannot be had, the single-thread build serves and `threadStatus()`
+   * says why. Default: no pool.
+   */
+  threads?: number | 'auto';
 }
 
 /**
@@ -61,7 +70,19 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExpo
     // The wasm-bindgen glue holds one instance per build and would silently keep the old one.
     throw new Error(`labelsmooth: the ${backend} build is already loaded; a module can be given only before its first use`);
   }
-  const exports = glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as WasmExports;
+  const exports = verified(backend, glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as WasmExports);
+  loaded[backend] = exports;
+  return exports;
+}
+
+/** The threaded build on `memory` (it imports its memory, so the exports are given it here). */
+function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports {
+  const exports = threadsGlue.initSync({ module, memory }) as unknown as WasmExports;
+  return verified('simd128', { ...exports, memory } as WasmExports);
+}
+
+/** `exports`, after checking that it is the build asked for, of this interface. */
+function verified(backend: Backend, exports: WasmExports): WasmExports {
   // Raw wasm exports return an i32: `>>> 0` reads the u32 fingerprint as Rust wrote it.
   const fingerprint = typeof exports.interface_fingerprint === 'function' ? exports.interface_fingerprint() >>> 0 : undefined;
   if (fingerprint !== INTERFACE_FINGERPRINT) {
@@ -75,7 +96,6 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExpo
   if (built !== backend) {
     throw new Error(`labelsmooth: the module given for the ${backend} build reports itself as ${built ?? 'unknown'}`);
   }
-  loaded[backend] = exports;
   return exports;
 }
 
@@ -120,13 +140,17 @@ async function fetchModule(source: NonNullable<AsyncInitOptions['module']>): Pro
  */
 export function init(options?: AsyncInitOptions): Promise<Backend> {
   const opts = checkOptions<AsyncInitOptions>('init', options);
-  if (opts.backend === undefined && opts.module === undefined) {
+  if (opts.backend === undefined && opts.module === undefined && opts.threads === undefined) {
     if (activeBackend) return (pending ??= Promise.resolve(activeBackend));
     if (pending) return pending;
   }
   const run = (async () => {
     const backend = resolveChoice('init', opts.backend);
     checkModule('init', opts.module, true);
+    if (opts.threads !== undefined) {
+      const threaded = await startThreads('init', opts.threads, backend, instantiateThreaded);
+      if (threaded) return activate(backend, threaded);
+    }
     const existing = loaded[backend];
     if (existing && opts.module === undefined) return activate(backend, existing);
     const module = opts.module === undefined ? await compileInlined(backend) : await fetchModule(opts.module);
@@ -158,4 +182,16 @@ export function backend(): Backend {
 /** Whether this engine can run the simd128 build. */
 export function simd128Supported(): boolean {
   return engineSupportsSimd128();
+}
+
+/**
+ * Resizes the pool to `threads` threads (a count or `'auto'`; `1` stops every worker). Loads the
+ * threaded build first if `init({ threads })` did not; resolves when the workers are ready.
+ * Where threads cannot be had it resolves all the same, and `threadStatus()` says why.
+ */
+export async function setThreads(threads: number | 'auto'): Promise<void> {
+  if (pending) await pending.catch(() => undefined);
+  const backend = activeBackend ?? resolveChoice('setThreads', undefined);
+  const threaded = await startThreads('setThreads', threads, backend, instantiateThreaded);
+  if (threaded) activate(backend, threaded);
 }

@@ -9,3 +9,8 @@ export const compilesSynchronously = false;
 export function compileInlined(backend: Backend): WebAssembly.Module | Promise<WebAssembly.Module> {
   return backend === 'simd128' ? compileSimd128() : compileScalar();
 }
+
+/** This entry starts no worker threads (threads/pool.ts reports why). */
+export async function threadHost(): Promise<undefined> {
+  return undefined;
+}

@@ -1,11 +1,26 @@
 // Loader for Node, Deno and Bun: the inlined module compiles synchronously, so the package
-// initialises itself on first use and nobody has to call init().
+// initialises itself on first use and nobody has to call init(). The threaded build is a file
+// beside the bundle (dist/labelsmooth-threads.wasm), read only when threads are asked for, and
+// its workers run dist/thread-worker.mjs with node:worker_threads.
 import compileSimd128 from '../../wasm/simd128/labelsmooth_wasm_bg.wasm';
 import compileScalar from '../../wasm/scalar/labelsmooth_wasm_bg.wasm';
 import type { Backend } from '../host-types';
+import type { ThreadHost } from '../threads/host';
 
 export const compilesSynchronously = true;
 
 export function compileInlined(backend: Backend): WebAssembly.Module | Promise<WebAssembly.Module> {
   return backend === 'simd128' ? compileSimd128() : compileScalar();
+}
+
+export async function threadHost(): Promise<ThreadHost | undefined> {
+  const [{ Worker }, { readFileSync }, os] = await Promise.all([import('node:worker_threads'), import('node:fs'), import('node:os')]);
+  let bytes: Uint8Array | undefined;
+  const read = () => (bytes ??= readFileSync(new URL('./labelsmooth-threads.wasm', import.meta.url)));
+  return {
+    bytes: read,
+    compile: () => new WebAssembly.Module(read() as Uint8Array<ArrayBuffer>),
+    spawn: (start) => new Worker(new URL('./thread-worker.mjs', import.meta.url), { workerData: start }),
+    parallelism: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
+  };
 }

@@ -1,0 +1,31 @@
+// What the pool needs of the environment that starts its workers (loader/node.ts provides it for
+// Node, Deno and Bun; the browser and slim entries have none, so threads fall back there).
+
+/** A started worker thread, as `node:worker_threads` gives it. */
+export interface ThreadWorker {
+  on(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
+  once(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
+  off(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
+  unref(): void;
+  terminate(): Promise<unknown>;
+}
+
+/** What a worker receives: the threaded build's module, the shared memory, the control block. */
+export interface WorkerStart {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  control: number;
+}
+
+export interface ThreadHost {
+  /** The threaded build's bytes. */
+  bytes(): Uint8Array;
+  /** Compiles the threaded build's module. */
+  compile(): WebAssembly.Module;
+  /** Starts one worker (worker.ts) with `start`. */
+  spawn(start: WorkerStart): ThreadWorker;
+  /** The runtime's available parallelism (`'auto'`). */
+  parallelism(): number;
+  /** Why this runtime cannot run the pool, when it cannot. */
+  unavailable?: string;
+}
