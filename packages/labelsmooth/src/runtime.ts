@@ -6,6 +6,7 @@ import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import * as threadsGlue from '../wasm/threads/labelsmooth_wasm.js';
 import { startThreads } from './threads/start';
+import { threadCountOption } from './threads/pool';
 import { engineSupportsSimd128 } from './simd-probe';
 import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
@@ -147,8 +148,9 @@ export function init(options?: AsyncInitOptions): Promise<Backend> {
   const run = (async () => {
     const backend = resolveChoice('init', opts.backend);
     checkModule('init', opts.module, true);
-    if (opts.threads !== undefined) {
-      const threaded = await startThreads('init', opts.threads, backend, instantiateThreaded);
+    const threads = optional('init', 'options.threads', opts.threads, undefined, threadCountOption);
+    if (threads !== undefined) {
+      const threaded = await startThreads(threads, backend, instantiateThreaded);
       if (threaded) return activate(backend, threaded);
     }
     const existing = loaded[backend];
@@ -190,8 +192,9 @@ export function simd128Supported(): boolean {
  * Where threads cannot be had it resolves all the same, and `threadStatus()` says why.
  */
 export async function setThreads(threads: number | 'auto'): Promise<void> {
+  const count = threadCountOption('setThreads', 'threads', threads);
   if (pending) await pending.catch(() => undefined);
   const backend = activeBackend ?? resolveChoice('setThreads', undefined);
-  const threaded = await startThreads('setThreads', threads, backend, instantiateThreaded);
+  const threaded = await startThreads(count, backend, instantiateThreaded);
   if (threaded) activate(backend, threaded);
 }

@@ -20,7 +20,8 @@ export async function threadHost(): Promise<ThreadHost | undefined> {
   return {
     bytes: read,
     compile: () => new WebAssembly.Module(read() as Uint8Array<ArrayBuffer>),
-    spawn: (start) => new Worker(new URL('./thread-worker.mjs', import.meta.url), { workerData: start }),
+    // No execArgv: the caller's (e.g. --input-type) may not apply to a worker's file.
+    spawn: (start) => new Worker(new URL('./thread-worker.mjs', import.meta.url), { workerData: start, execArgv: [] }),
     parallelism: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),
   };
 }

@@ -6,6 +6,7 @@ export interface ThreadWorker {
   on(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
   once(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
   off(event: 'error' | 'exit' | 'message', listener: (value: unknown) => void): unknown;
+  ref(): void;
   unref(): void;
   terminate(): Promise<unknown>;
 }

@@ -56,13 +56,21 @@ export function noteFallback(asked: number, reason: string): void {
   fallback = reason;
 }
 
-/** Checks a thread count: a positive integer or `'auto'`; returns the number. */
-export function threadsOption(where: string, value: unknown, host: ThreadHost | undefined): number {
-  if (value === 'auto') return Math.max(1, host?.parallelism() ?? 1);
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256) {
-    throw new RangeError(`${where}: threads must be an integer from 1 to 256 or 'auto', received ${describe(value)}`);
+/** A thread count: an integer from 1 to 256, or `'auto'` (returned as is). */
+export function threadCountOption(where: string, what: string, value: unknown): number | 'auto' {
+  if (value === 'auto') return value;
+  const expected = "an integer from 1 to 256 or 'auto'";
+  if (typeof value !== 'number') {
+    const message = `${where}: ${what} must be ${expected}, received ${describe(value)}`;
+    throw typeof value === 'string' ? new RangeError(message) : new TypeError(message);
   }
+  if (!Number.isInteger(value) || value < 1 || value > 256) throw new RangeError(`${where}: ${what} must be ${expected}, received ${describe(value)}`);
   return value;
+}
+
+/** The number of threads `value` (checked by threadCountOption) asks for on `host`. */
+export function threadsWanted(value: number | 'auto', host: ThreadHost | undefined): number {
+  return value === 'auto' ? Math.max(1, host?.parallelism() ?? 1) : value;
 }
 
 /** Why this host cannot run a pool, or undefined when it can. */
@@ -153,6 +161,9 @@ export async function stopPool(): Promise<void> {
   Atomics.add(p.control, Slot.generation, 1);
   Atomics.notify(p.control, Slot.generation);
   await Promise.all(p.workers.map((w) => new Promise<void>((resolve) => {
+    // Referenced again while they stop, so that the caller's `await` is not cut short by the
+    // process exiting first.
+    w.ref();
     w.once('exit', () => resolve());
     // A worker stuck in a kernel would never see the flag.
     setTimeout(() => void w.terminate(), 2000).unref?.();
@@ -169,7 +180,7 @@ export function restartPool(p: Pool): void {
   const count = p.workers.length;
   const old = p.workers;
   p.restarting = (async () => {
-    await Promise.all(old.map((w) => w.terminate()));
+    await Promise.all(old.map((w) => (w.ref(), w.terminate())));
     try {
       p.workers = await Promise.all(Array.from({ length: count }, () => spawn(p)));
     } catch (error) {

@@ -4,7 +4,7 @@
 import type { Backend } from '../host-types';
 import type { WasmExports } from '../wasm-interface.generated';
 import type { ThreadHost } from './host';
-import { loadHost, noteFallback, startPool, stopPool, threadsOption, whyNoThreads } from './pool';
+import { loadHost, noteFallback, startPool, stopPool, threadsWanted, whyNoThreads } from './pool';
 
 /** The threaded build, once loaded: its module, memory and exports. */
 let threaded: { module: WebAssembly.Module; memory: WebAssembly.Memory; exports: WasmExports; host: ThreadHost } | undefined;
@@ -15,18 +15,17 @@ export function isThreadedBuild(exports: WasmExports | undefined): boolean {
 }
 
 /**
- * Starts `value` threads (a count or `'auto'`). Returns the threaded build's exports to make
+ * Starts `value` threads (a count or `'auto'`, checked by the caller). Returns the threaded build's exports to make
  * active, or undefined when the single-thread build should serve (one thread asked for before
  * the threaded build was loaded, or a fallback, whose reason is recorded).
  */
 export async function startThreads(
-  where: string,
-  value: unknown,
+  value: number | 'auto',
   backend: Backend,
   instantiate: (module: WebAssembly.Module, memory: WebAssembly.Memory) => WasmExports,
 ): Promise<WasmExports | undefined> {
   const host = await loadHost();
-  const count = threadsOption(where, value, host);
+  const count = threadsWanted(value, host);
   if (count === 1 && !threaded) {
     await stopPool();
     return undefined;

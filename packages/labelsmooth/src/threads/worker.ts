@@ -24,9 +24,12 @@ process.on('exit', () => {
   }
 });
 
-parentPort!.postMessage('ready');
+// The generation is read before saying ready: a job or a stop published after 'ready' then
+// changes it, and the wait below returns at once instead of missing the wake-up.
 let seen = Atomics.load(control, Slot.generation);
+parentPort!.postMessage('ready');
 for (;;) {
+  if (Atomics.load(control, Slot.stop)) break;
   Atomics.wait(control, Slot.generation, seen);
   seen = Atomics.load(control, Slot.generation);
   if (Atomics.load(control, Slot.stop)) break;
