@@ -27,11 +27,16 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 // reads a call record and writes an outcome), browser.mjs from 147.2 KB to 153.3 KB: the two
 // browser budgets went from 30 KB to 32 KB and from 150 KB to 156 KB. labelsmooth/tfjs
 // (dist/tfjs.mjs, .cjs and their types, without tfjs or the wasm) and its README section took the
-// tarball from 596,249 to 616,426 bytes: 625 KB.
+// tarball from 596,249 to 616,426 bytes: 625 KB. Threads (issue 13) ship the threaded build
+// once, as dist/labelsmooth-threads.wasm beside the bundles (read only when threads are asked
+// for; ≈ 41 KB gzipped), with dist/thread-worker.mjs, and the pool's code (threads/: the split,
+// the protocol, the pool, with their comments, in every entry, since every entry has the
+// threads API and reports its fallback): tarball 616,426 → 687,248 bytes (690 KB), browser.mjs
+// 153.3 → 160.0 KB gzipped (161 KB), slim.mjs 30.6 → 37.5 KB gzipped (38 KB).
 const BUDGET = {
-  tarball: 625_000,
-  'dist/browser.mjs (gzip)': 156_000,
-  'dist/slim.mjs (gzip)': 32_000,
+  tarball: 690_000,
+  'dist/browser.mjs (gzip)': 161_000,
+  'dist/slim.mjs (gzip)': 38_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
   // The tfjs ops without tfjs (a peer dependency, never bundled) nor the wasm (from the main entry).
   'dist/tfjs.mjs': 40_000,

@@ -4,7 +4,6 @@
 import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
-import * as threadsGlue from '../wasm/threads/labelsmooth_wasm.js';
 import { startThreads } from './threads/start';
 import { threadCountOption } from './threads/pool';
 import { engineSupportsSimd128 } from './simd-probe';
@@ -76,10 +75,9 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExpo
   return exports;
 }
 
-/** The threaded build on `memory` (it imports its memory, so the exports are given it here). */
-function instantiateThreaded(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports {
-  const exports = threadsGlue.initSync({ module, memory }) as unknown as WasmExports;
-  return verified('simd128', { ...exports, memory } as WasmExports);
+/** The threaded build's exports (instantiated by the thread host), checked like any build's. */
+function verifiedThreaded(exports: WasmExports): WasmExports {
+  return verified('simd128', exports);
 }
 
 /** `exports`, after checking that it is the build asked for, of this interface. */
@@ -150,7 +148,7 @@ export function init(options?: AsyncInitOptions): Promise<Backend> {
     checkModule('init', opts.module, true);
     const threads = optional('init', 'options.threads', opts.threads, undefined, threadCountOption);
     if (threads !== undefined) {
-      const threaded = await startThreads(threads, backend, instantiateThreaded);
+      const threaded = await startThreads(threads, backend, verifiedThreaded);
       if (threaded) return activate(backend, threaded);
     }
     const existing = loaded[backend];
@@ -195,6 +193,6 @@ export async function setThreads(threads: number | 'auto'): Promise<void> {
   const count = threadCountOption('setThreads', 'threads', threads);
   if (pending) await pending.catch(() => undefined);
   const backend = activeBackend ?? resolveChoice('setThreads', undefined);
-  const threaded = await startThreads(count, backend, instantiateThreaded);
+  const threaded = await startThreads(count, backend, verifiedThreaded);
   if (threaded) activate(backend, threaded);
 }

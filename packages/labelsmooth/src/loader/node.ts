@@ -6,6 +6,8 @@ import compileSimd128 from '../../wasm/simd128/labelsmooth_wasm_bg.wasm';
 import compileScalar from '../../wasm/scalar/labelsmooth_wasm_bg.wasm';
 import type { Backend } from '../host-types';
 import type { ThreadHost } from '../threads/host';
+import type { WasmExports } from '../wasm-interface.generated';
+import { initSync as initThreaded } from '../../wasm/threads/labelsmooth_wasm.js';
 
 export const compilesSynchronously = true;
 
@@ -20,6 +22,7 @@ export async function threadHost(): Promise<ThreadHost | undefined> {
   return {
     bytes: read,
     compile: () => new WebAssembly.Module(read() as Uint8Array<ArrayBuffer>),
+    instantiate: (module, memory) => ({ ...(initThreaded({ module, memory }) as unknown as WasmExports), memory }),
     // No execArgv: the caller's (e.g. --input-type) may not apply to a worker's file.
     spawn: (start) => new Worker(new URL('./thread-worker.mjs', import.meta.url), { workerData: start, execArgv: [] }),
     parallelism: () => (typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length),

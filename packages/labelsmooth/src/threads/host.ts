@@ -1,5 +1,6 @@
 // What the pool needs of the environment that starts its workers (loader/node.ts provides it for
 // Node, Deno and Bun; the browser and slim entries have none, so threads fall back there).
+import type { WasmExports } from '../wasm-interface.generated';
 
 /** A started worker thread, as `node:worker_threads` gives it. */
 export interface ThreadWorker {
@@ -23,6 +24,11 @@ export interface ThreadHost {
   bytes(): Uint8Array;
   /** Compiles the threaded build's module. */
   compile(): WebAssembly.Module;
+  /**
+   * Instantiates it on `memory` in this thread (through its wasm-bindgen glue, which only the
+   * entries with a host bundle); the exports with `memory`, which the module imports.
+   */
+  instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): WasmExports;
   /** Starts one worker (worker.ts) with `start`. */
   spawn(start: WorkerStart): ThreadWorker;
   /** The runtime's available parallelism (`'auto'`). */

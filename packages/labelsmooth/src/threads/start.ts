@@ -22,7 +22,7 @@ export function isThreadedBuild(exports: WasmExports | undefined): boolean {
 export async function startThreads(
   value: number | 'auto',
   backend: Backend,
-  instantiate: (module: WebAssembly.Module, memory: WebAssembly.Memory) => WasmExports,
+  verify: (exports: WasmExports) => WasmExports,
 ): Promise<WasmExports | undefined> {
   const host = await loadHost();
   const count = threadsWanted(value, host);
@@ -40,7 +40,7 @@ export async function startThreads(
       return fallback(count, `this engine cannot compile the threaded build (${(error as Error)?.message ?? String(error)})`);
     }
     const memory = new WebAssembly.Memory({ initial: minimumPages(host!.bytes()), maximum: 65536, shared: true });
-    threaded = { module, memory, exports: instantiate(module, memory), host: host! };
+    threaded = { module, memory, exports: verify(host!.instantiate(module, memory)), host: host! };
   }
   await startPool(threaded.host, threaded.module, threaded.exports, threaded.memory, count);
   return threaded.exports;
