@@ -12,7 +12,14 @@ const exports = initSync({ module, memory }) as unknown as Record<string, unknow
 const control = new Int32Array(memory.buffer, at, CONTROL_BYTES / 4);
 // Tests only (test/threads.test.ts): make this worker fail on its first chunk, by throwing or by
 // exiting, to show that the caller gets an error and the pool recovers.
-const fault = process.env.LABELSMOOTH_TEST_WORKER_FAULT;
+// Deno throws on reading an environment variable without --allow-env: then there is no fault.
+const fault = ((): string | undefined => {
+  try {
+    return process.env.LABELSMOOTH_TEST_WORKER_FAULT;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** The job count of the chunk this worker holds, while it holds one. */
 let holding = 0;
