@@ -7,21 +7,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { pseudoRandom } from './helpers/pseudo-random';
 import * as ls from 'labelsmooth';
 
 const DIST = fileURLToPath(new URL('../packages/labelsmooth/dist/index.mjs', import.meta.url));
 
-function pseudoRandom(length: number, seed: number, lo = -6, hi = 6): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = lo + ((s >>> 0) / 2 ** 32) * (hi - lo);
-  }
-  return out;
-}
 
 /** N×K: 131×1003 (chunks of 65, 65, 1 rows) and 18,733×7 (9,362, 9,362, 9). */
 const SHAPES = [

@@ -30,20 +30,24 @@ const moved = (address: number, bytes: number): number => (address === 0 ? 0 : a
 const movedScale = (kind: number, address: number, first: number, k: number): number =>
   kind === ScaleKind.perRow ? moved(address, 4 * first) : kind === ScaleKind.perElement ? moved(address, 4 * first * k) : address;
 
+/** What the class-index losses' records have in common, moved to rows from `f` on. */
+type IndexRows = Pick<CrossEntropyCall, 'numRows' | 'targets' | 'perRowLosses' | 'grad'>;
+const indexRows = (c: IndexRows & { smoothing: SmoothingParams }, f: number, rows: number): IndexRows => ({
+  numRows: rows,
+  targets: moved(c.targets, 4 * f),
+  perRowLosses: moved(c.perRowLosses, 4 * f),
+  grad: moved(c.grad, 4 * f * c.smoothing.numClasses),
+});
+const indexShape = (c: { numRows: number; smoothing: SmoothingParams }) => ({ rows: c.numRows, classes: c.smoothing.numClasses });
+
 const crossEntropy: RowSplit<CrossEntropyCall> = {
-  shape: (c) => ({ rows: c.numRows, classes: c.smoothing.numClasses }),
-  chunk: (c, f, rows) => {
-    const k = c.smoothing.numClasses;
-    return {
-      ...c,
-      numRows: rows,
-      logits: moved(c.logits, 4 * f * k),
-      targets: moved(c.targets, 4 * f),
-      upstreamPerRow: moved(c.upstreamPerRow, 4 * f),
-      perRowLosses: moved(c.perRowLosses, 4 * f),
-      grad: moved(c.grad, 4 * f * k),
-    };
-  },
+  shape: indexShape,
+  chunk: (c, f, rows) => ({
+    ...c,
+    ...indexRows(c, f, rows),
+    logits: moved(c.logits, 4 * f * c.smoothing.numClasses),
+    upstreamPerRow: moved(c.upstreamPerRow, 4 * f),
+  }),
   targets: (c) => ({ smoothing: c.smoothing, targets: c.targets, classWeights: c.classWeights }),
 };
 
@@ -87,23 +91,13 @@ const klDiv: RowSplit<KlDivCall> = {
 };
 
 const labelSmoothingKl: RowSplit<LabelSmoothingKlCall> = {
-  shape: (c) => ({ rows: c.numRows, classes: c.smoothing.numClasses }),
-  chunk: (c, f, rows) => {
-    const k = c.smoothing.numClasses;
-    return {
-      ...c,
-      numRows: rows,
-      input: moved(c.input, 4 * f * k),
-      targets: moved(c.targets, 4 * f),
-      perRowLosses: moved(c.perRowLosses, 4 * f),
-      grad: moved(c.grad, 4 * f * k),
-    };
-  },
+  shape: indexShape,
+  chunk: (c, f, rows) => ({ ...c, ...indexRows(c, f, rows), input: moved(c.input, 4 * f * c.smoothing.numClasses) }),
   targets: (c) => ({ smoothing: c.smoothing, targets: c.targets, classWeights: 0 }),
 };
 
 const smoothTargets: RowSplit<SmoothTargetsCall> = {
-  shape: (c) => ({ rows: c.numRows, classes: c.smoothing.numClasses }),
+  shape: indexShape,
   chunk: (c, f, rows) => ({
     ...c,
     numRows: rows,
