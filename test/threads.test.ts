@@ -74,6 +74,9 @@ describe('threads', () => {
     await ls.init({ threads: 2 });
     expect(ls.threadStatus()).toEqual({ threads: 2, requested: 2, fallback: null });
     expect(ls.backend()).toBe('simd128');
+    // The single-thread build made active again: no thread serves it but the caller.
+    ls.initSync({ backend: 'simd128' });
+    expect(ls.threadCount()).toBe(1);
     for (const threads of [2, 3, 1]) {
       await ls.setThreads(threads);
       expect(ls.threadCount()).toBe(threads);

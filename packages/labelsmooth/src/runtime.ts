@@ -173,6 +173,11 @@ export function kernels(): WasmExports {
   return active!;
 }
 
+/** The active build's exports, without loading one (undefined before the first load). */
+export function activeExports(): WasmExports | undefined {
+  return active;
+}
+
 /** Which build serves calls: `'simd128'` or `'scalar'` (loading the default one if needed). */
 export function backend(): Backend {
   kernels();

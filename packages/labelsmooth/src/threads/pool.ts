@@ -4,6 +4,7 @@
 import { threadHost } from '#loader';
 import type { ThreadHost, ThreadWorker } from './host';
 import { allocate } from '../memory';
+import { activeExports } from '../runtime';
 import type { WasmExports } from '../wasm-interface.generated';
 import { describe } from '../validate';
 import { CONTROL_BYTES, Slot } from './protocol';
@@ -42,8 +43,10 @@ export function activePool(exports: WasmExports): Pool | undefined {
   return pool && pool.exports === exports && pool.workers.length > 0 && !pool.restarting ? pool : undefined;
 }
 
+/** How many threads serve calls of the active build now (1 when another build is active). */
 export function threadCount(): number {
-  return pool && !pool.restarting ? pool.workers.length + 1 : 1;
+  const exports = activeExports();
+  return exports && activePool(exports) ? pool!.workers.length + 1 : 1;
 }
 
 export function threadStatus(): ThreadStatus {
