@@ -2,7 +2,7 @@
 // build with 1, 2 and 'auto' threads (init({ threads }) / setThreads), configurations alternating
 // round by round, medians and the ratio to the threaded build's one thread. The first ratio is
 // the threaded build's single-thread cost; the others, the pool's speed-up (bench/README.md).
-//   node bench/threads.mjs [DIST] [--rounds R] [--quick]
+//   node bench/threads.mjs [DIST] [--rounds R] [--quick] [--shapes 8192x1000,1024x32000]
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
@@ -11,9 +11,11 @@ import { fillLogits, makeTargets } from './bench.mjs';
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const dist = args.find((a, i) => !a.startsWith('--') && !(i > 0 && args[i - 1] === '--rounds')) ?? 'packages/labelsmooth/dist';
+const dist = args.find((a, i) => !a.startsWith('--') && !(i > 0 && ['--rounds', '--shapes'].includes(args[i - 1]))) ?? 'packages/labelsmooth/dist';
 const rounds = Number(value('--rounds', flag('--quick') ? '5' : '15'));
-const shapes = flag('--quick')
+const shapes = value('--shapes')
+  ? value('--shapes').split(',').map((s) => s.split('x').map(Number))
+  : flag('--quick')
   ? [[64, 1000], [1024, 1000], [32, 32000]]
   : [[64, 1000], [8192, 1000], [1024, 32000], [128, 256000], [4, 256000], [1, 256000]];
 const EPS = 0.1;
