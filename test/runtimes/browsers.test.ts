@@ -21,8 +21,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function served<T>(dir: string, body: (url: string) => Promise<T>): Promise<T> {
-  const server = await serveStatic({ root: dir });
+async function served<T>(dir: string, body: (url: string) => Promise<T>, crossOriginIsolated = false): Promise<T> {
+  const server = await serveStatic({ root: dir, crossOriginIsolated });
   try {
     return await body(server.url);
   } finally {
@@ -40,6 +40,12 @@ describe('Chromium, no bundler', () => {
   });
   it('a module web worker', async () => {
     expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}worker.html`)));
+  });
+  it('threads in a cross-origin isolated page and its worker: one thread, the reason, no hang', async () => {
+    const r = JSON.parse(await served(consumer, (url) => resultOf(browser, `${url}threads.html`), true));
+    const fallback = { threads: 1, requested: 2, fallback: 'this entry of labelsmooth starts no worker threads (threads run in Node, Deno and Bun)' };
+    const expected = { isolated: true, status: fallback, identical: true, after: 1 };
+    expect(r).toEqual({ page: expected, worker: expected });
   });
   it('labelsmooth/slim with the .wasm fetched from a URL', async () => {
     expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}slim.html`)));
