@@ -31,11 +31,13 @@ const bin = (name) => path.join(root, 'node_modules/.bin', name);
 // once, as dist/labelsmooth-threads.wasm beside the bundles (read only when threads are asked
 // for; ≈ 41 KB gzipped), with dist/thread-worker.mjs, and the pool's code (threads/: the split,
 // the protocol, the pool, with their comments, in every entry, since every entry has the
-// threads API and reports its fallback): tarball 616,426 → 687,248 bytes (690 KB), browser.mjs
-// 153.3 → 160.0 KB gzipped (161 KB), slim.mjs 30.6 → 37.5 KB gzipped (38 KB).
+// threads API and reports its fallback): tarball 616,426 → 687,248 bytes, browser.mjs
+// 153.3 → 160.0 KB gzipped, slim.mjs 30.6 → 37.5 KB gzipped (38 KB). The pool in web workers
+// (the threaded glue and the worker adapter in browser.mjs, dist/thread-worker-web.mjs): tarball
+// 689,363 bytes (695 KB), browser.mjs 161.1 KB gzipped (163 KB).
 const BUDGET = {
-  tarball: 690_000,
-  'dist/browser.mjs (gzip)': 161_000,
+  tarball: 695_000,
+  'dist/browser.mjs (gzip)': 163_000,
   'dist/slim.mjs (gzip)': 38_000,
   'dist/labelsmooth-simd128.wasm (gzip)': 60_000,
   // The tfjs ops without tfjs (a peer dependency, never bundled) nor the wasm (from the main entry).

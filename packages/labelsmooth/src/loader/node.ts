@@ -17,11 +17,11 @@ export function compileInlined(backend: Backend): WebAssembly.Module | Promise<W
 
 export async function threadHost(): Promise<ThreadHost | undefined> {
   const [{ Worker }, { readFileSync }, os] = await Promise.all([import('node:worker_threads'), import('node:fs'), import('node:os')]);
-  let bytes: Uint8Array | undefined;
-  const read = () => (bytes ??= readFileSync(new URL('./labelsmooth-threads.wasm', import.meta.url)));
   return {
-    bytes: read,
-    compile: () => new WebAssembly.Module(read() as Uint8Array<ArrayBuffer>),
+    load: async () => {
+      const bytes = readFileSync(new URL('./labelsmooth-threads.wasm', import.meta.url));
+      return { bytes, module: new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>) };
+    },
     instantiate: (module, memory) => ({ ...(initThreaded({ module, memory }) as unknown as WasmExports), memory }),
     // No execArgv: the caller's (e.g. --input-type) may not apply to a worker's file.
     spawn: (start) => new Worker(new URL('./thread-worker.mjs', import.meta.url), { workerData: start, execArgv: [] }),

@@ -1,5 +1,5 @@
-// What the pool needs of the environment that starts its workers (loader/node.ts provides it for
-// Node, Deno and Bun; the browser and slim entries have none, so threads fall back there).
+// What the pool needs of the environment that starts its workers: loader/node.ts provides it for
+// Node, Deno and Bun, loader/browser.ts for web workers; the slim entry has none.
 import type { WasmExports } from '../wasm-interface.generated';
 
 /** A started worker thread, as `node:worker_threads` gives it. */
@@ -20,10 +20,8 @@ export interface WorkerStart {
 }
 
 export interface ThreadHost {
-  /** The threaded build's bytes. */
-  bytes(): Uint8Array;
-  /** Compiles the threaded build's module. */
-  compile(): WebAssembly.Module;
+  /** The threaded build: its bytes, compiled. */
+  load(): Promise<{ bytes: Uint8Array; module: WebAssembly.Module }>;
   /**
    * Instantiates it on `memory` in this thread (through its wasm-bindgen glue, which only the
    * entries with a host bundle); the exports with `memory`, which the module imports.

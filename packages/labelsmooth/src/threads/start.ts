@@ -33,13 +33,14 @@ export async function startThreads(
   if (!threaded) {
     const why = backend !== 'simd128' ? `the threaded build needs SIMD128, and the ${backend} build was chosen` : whyNoThreads(host);
     if (why) return fallback(count, why);
-    let module: WebAssembly.Module;
+    let loaded: { bytes: Uint8Array; module: WebAssembly.Module };
     try {
-      module = host!.compile();
+      loaded = await host!.load();
     } catch (error) {
       return fallback(count, `this engine cannot compile the threaded build (${(error as Error)?.message ?? String(error)})`);
     }
-    const memory = new WebAssembly.Memory({ initial: minimumPages(host!.bytes()), maximum: 65536, shared: true });
+    const module = loaded.module;
+    const memory = new WebAssembly.Memory({ initial: minimumPages(loaded.bytes), maximum: 65536, shared: true });
     threaded = { module, memory, exports: verify(host!.instantiate(module, memory)), host: host! };
   }
   await startPool(threaded.host, threaded.module, threaded.exports, threaded.memory, count);
