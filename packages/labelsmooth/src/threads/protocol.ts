@@ -63,7 +63,8 @@ type Kernel = (call: number, outcome: number) => number;
 /**
  * Claims and runs chunks of job `generation` until none is left (or the job is another one's:
  * the claim word carries the generation, so a late worker never runs a chunk of the wrong job).
- * `busy` runs before each kernel call (a worker notes which chunk it holds).
+ * `busy` runs before each kernel call and `done` after it (a worker notes that it holds a chunk).
+ * A failure (an exception in `busy` or the kernel) is recorded for the caller and rethrown.
  */
 export function runChunks(
   control: Int32Array,
@@ -71,6 +72,7 @@ export function runChunks(
   generation: number,
   kernels: Record<string, unknown>,
   busy?: (chunk: number) => void,
+  done?: () => void,
 ): void {
   const count = Atomics.load(control, Slot.count);
   const base = Atomics.load(control, Slot.base);
@@ -86,11 +88,20 @@ export function runChunks(
     // Another generation's word: the descriptor read above may be another job's.
     if (word !== claimWord(generation, index) || index >= count) return;
     if (Atomics.compareExchange(control, Slot.next, word, word + 1) !== word) continue;
-    busy?.(index);
-    const frame = base + index * stride;
-    const status = kernel(frame, frame + outcomeOffset);
-    Atomics.store(words, (frame + statusOffset) >> 2, status);
-    finishChunk(control, count);
+    // A chunk is always counted done, after its status or its failure is recorded (so the
+    // caller, waiting for the count, never hangs and never reads a status that was not written).
+    try {
+      busy?.(index);
+      const frame = base + index * stride;
+      const status = kernel(frame, frame + outcomeOffset);
+      Atomics.store(words, (frame + statusOffset) >> 2, status);
+    } catch (error) {
+      recordFailure(control, String((error as Error)?.message ?? error));
+      throw error;
+    } finally {
+      done?.();
+      finishChunk(control, count);
+    }
   }
 }
 

@@ -34,16 +34,21 @@ export function serveWorker(start: WorkerStart, hooks: WorkerHooks): void {
     if (Atomics.load(control, Slot.stop)) break;
     const count = Atomics.load(control, Slot.count);
     try {
-      runChunks(control, memory, seen, exports, () => {
-        holding.count = count;
-        if (hooks.fault === 'throw') throw new Error('a fault injected by LABELSMOOTH_TEST_WORKER_FAULT');
-        if (hooks.fault === 'exit') hooks.exit?.(3);
-      });
-    } catch (error) {
-      recordFailure(control, String((error as Error)?.message ?? error));
-      finishChunk(control, count);
+      runChunks(
+        control,
+        memory,
+        seen,
+        exports,
+        () => {
+          holding.count = count;
+          if (hooks.fault === 'throw') throw new Error('a fault injected by LABELSMOOTH_TEST_WORKER_FAULT');
+          if (hooks.fault === 'exit') hooks.exit?.(3);
+        },
+        () => (holding.count = 0),
+      );
+    } catch {
+      // Recorded by runChunks for the caller, which throws it; this worker waits for the next job.
     }
-    holding.count = 0;
   }
   exports.__wbindgen_thread_destroy?.();
 }

@@ -71,6 +71,7 @@ export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, cal
   try {
     runChunks(pool.control, pool.memory, generation, k as unknown as Record<string, unknown>);
   } finally {
+    // Also after the caller's own chunk threw: the workers' chunks are in flight.
     waitForChunks(pool.control, count);
   }
   if (Atomics.load(pool.control, Slot.failed)) {
