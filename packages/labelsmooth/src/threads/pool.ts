@@ -83,7 +83,7 @@ export function whyNoThreads(host: ThreadHost | undefined): string | undefined {
       ? 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp), so SharedArrayBuffer is unavailable'
       : 'this runtime has no SharedArrayBuffer';
   }
-  if (!host) return 'this entry of labelsmooth starts no worker threads (threads run in Node, Deno and Bun)';
+  if (!host) return 'labelsmooth/slim starts no worker threads (the main entry does, in Node, Deno, Bun and web workers)';
   return host.unavailable;
 }
 
@@ -112,10 +112,11 @@ export async function startPool(
   const control = new Int32Array(memory.buffer, controlAddress, CONTROL_BYTES / 4);
   const next: Pool = { exports, memory, control, controlAddress, module, host, workers: [], generation: Atomics.load(control, Slot.generation) };
   Atomics.store(control, Slot.stop, 0);
+  const started: ThreadWorker[] = [];
   try {
-    next.workers = await Promise.all(Array.from({ length: threads - 1 }, () => spawn(next)));
+    next.workers = await Promise.all(Array.from({ length: threads - 1 }, () => spawn(next, started)));
   } catch (error) {
-    for (const w of next.workers) void w.terminate();
+    for (const w of started) void w.terminate();
     fallback = `the worker threads did not start: ${(error as Error)?.message ?? String(error)}`;
     return;
   }
@@ -133,10 +134,11 @@ function controlOf(exports: WasmExports): number {
   return at;
 }
 
-/** Starts one worker; resolves when it is ready to take chunks. */
-function spawn(p: Pool): Promise<ThreadWorker> {
+/** Starts one worker (noted in `started` at once); resolves when it is ready to take chunks. */
+function spawn(p: Pool, started: ThreadWorker[] = []): Promise<ThreadWorker> {
   return new Promise((resolve, reject) => {
     const worker = p.host.spawn({ module: p.module, memory: p.memory, control: p.controlAddress });
+    started.push(worker);
     const failed = (error: unknown) => reject(error instanceof Error ? error : new Error(`the worker exited with code ${String(error)}`));
     worker.once('error', failed);
     worker.once('exit', failed);
@@ -184,9 +186,11 @@ export function restartPool(p: Pool): void {
   const old = p.workers;
   p.restarting = (async () => {
     await Promise.all(old.map((w) => (w.ref(), w.terminate())));
+    const started: ThreadWorker[] = [];
     try {
-      p.workers = await Promise.all(Array.from({ length: count }, () => spawn(p)));
+      p.workers = await Promise.all(Array.from({ length: count }, () => spawn(p, started)));
     } catch (error) {
+      for (const w of started) void w.terminate();
       p.workers = [];
       fallback = `the worker threads did not restart: ${(error as Error)?.message ?? String(error)}`;
     }
