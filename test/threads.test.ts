@@ -89,7 +89,8 @@ describe('threads', () => {
 
   // 263×1003 plain arrays: on one thread the block path (2^18 values and more, K ≤ 4096); with a
   // pool, staged whole and split (the faulty worker fails only if it gets chunks).
-  it.each(['throw', 'exit'])('turns a worker that fails (%s) into an error on the caller; the pool recovers', async (fault) => {
+  // 10 s: starts a pool twice (0.3–0.4 s here with the other core busy).
+  it.each(['throw', 'exit'])('turns a worker that fails (%s) into an error on the caller; the pool recovers', { timeout: 10_000 }, async (fault) => {
     const [n, k] = [263, 1003];
     const x = pseudoRandom(n * k, 1);
     const targets = Array.from({ length: n }, (_, i) => i % k);
@@ -137,7 +138,8 @@ function node(code: string, env: Record<string, string> = {}) {
   return { status: r.status, signal: r.signal, stdout: r.stdout.trim(), stderr: r.stderr };
 }
 
-describe('threads in a fresh process', () => {
+// 10 s each: a fresh Node process that loads the package (0.4–0.6 s here with the other core busy).
+describe('threads in a fresh process', { timeout: 10_000 }, () => {
   it('exits with a pool alive (the workers are unref’d)', () => {
     const r = node(`import * as ls from ${JSON.stringify(DIST)};
       await ls.init({ threads: 2 });
