@@ -90,8 +90,34 @@ const tfjsTypes = {
   output: [{ file: `${pkg}/dist/tfjs.d.ts`, format: 'es' }],
 };
 
+// The threaded build (docs/architecture.md, "Threads"): a file beside the bundles, read only
+// when threads are asked for, and the entry each worker of the pool runs (node:worker_threads,
+// and module web workers).
+const threadsWasm = path.resolve(pkg, 'wasm/threads/labelsmooth_wasm_bg.wasm');
+const threadWorker = {
+  input: `${pkg}/src/threads/worker.ts`,
+  plugins: [
+    typescriptPlugin(),
+    {
+      name: 'labelsmooth-threads-wasm',
+      writeBundle() {
+        copyFileSync(threadsWasm, `${pkg}/dist/labelsmooth-threads.wasm`);
+      },
+    },
+  ],
+  external: [/^node:/],
+  output: [{ file: `${pkg}/dist/thread-worker.mjs`, format: 'es', banner }],
+};
+const threadWorkerWeb = {
+  input: `${pkg}/src/threads/worker-web.ts`,
+  plugins: [typescriptPlugin()],
+  output: [{ file: `${pkg}/dist/thread-worker-web.mjs`, format: 'es', banner }],
+};
+
 export default [
   ...cli,
+  threadWorker,
+  threadWorkerWeb,
   tfjs,
   tfjsTypes,
   {

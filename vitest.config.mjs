@@ -42,6 +42,7 @@ const ONCE = [
   'test/static-server.test.ts',
   'test/check-duplicates.test.ts',
   'test/wasm-interface.test.ts',
+  'test/threads.test.ts',
   'test/vectors-tfjs.test.ts',
 ];
 

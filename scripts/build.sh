@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Builds the npm package in packages/labelsmooth:
 #   0. crates/abi renders the wasm interface's JavaScript side (packages/labelsmooth/src/wasm-interface.generated.ts)
-#   1. wasm-pack builds crates/wasm three times, with +simd128, +simd128,+relaxed-simd and without,
-#      into packages/labelsmooth/wasm/
+#   1. wasm-pack builds crates/wasm four times: +simd128, +simd128,+relaxed-simd, without SIMD, and
+#      threaded (+simd128 +atomics, shared memory), into packages/labelsmooth/wasm/
 #   2. wasm-opt (npm package binaryen) shrinks and speeds up each
-#   3. rollup bundles the TypeScript (ESM, CJS, .d.ts) with the .wasm files inlined
+#   3. rollup bundles the TypeScript (ESM, CJS, .d.ts) with the three single-thread .wasm files
+#      inlined; the threaded one is a file beside the bundle
 # Steps whose inputs are older than their outputs are skipped; --force rebuilds everything.
 #   bash scripts/build.sh [--quiet] [--force]
 set -euo pipefail
@@ -67,8 +68,9 @@ if stale "$pkg/src/wasm-interface.generated.ts" crates/abi; then
   touch "$pkg/src/wasm-interface.generated.ts"
 fi
 
-build_wasm() { # $1: flavour, named as the backend it builds (simd128 | relaxed-simd | scalar), $2: RUSTFLAGS
+build_wasm() { # $1: flavour, named as the build it is (simd128 | relaxed-simd | scalar | threads), $2: RUSTFLAGS, $3…: cargo arguments
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"
+  shift 2
   if ! stale "$out/labelsmooth_wasm_bg.wasm" crates Cargo.toml Cargo.lock scripts/build.sh; then
     say "wasm ($flavour): up to date"
     return
@@ -79,7 +81,7 @@ build_wasm() { # $1: flavour, named as the backend it builds (simd128 | relaxed-
   mkdir -p "$root/target"
   if ! RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$root/target/wasm-$flavour" \
     wasm-pack --log-level warn build crates/wasm --release --target web --no-pack --no-typescript \
-    --out-dir "$out" --out-name labelsmooth_wasm >"$log" 2>&1; then
+    --out-dir "$out" --out-name labelsmooth_wasm -- "$@" >"$log" 2>&1; then
     cat "$log" >&2
     echo "[build] wasm-pack failed for the $flavour build (output above)" >&2
     exit 1
@@ -92,6 +94,14 @@ build_wasm() { # $1: flavour, named as the backend it builds (simd128 | relaxed-
 build_wasm simd128 "-C target-feature=+simd128"
 build_wasm relaxed-simd "-C target-feature=+simd128,+relaxed-simd"
 build_wasm scalar ""
+# The threaded build (docs/architecture.md, "Threads"): simd128 with atomics on one shared,
+# imported memory (4 GiB at most, as the other builds), so that worker threads run the same
+# module on the same memory. std must be rebuilt with atomics (rust-src, setup.sh): its
+# allocator then takes a lock, and wasm-bindgen's thread transform gives each thread a stack.
+RUSTC_BOOTSTRAP=1 build_wasm threads "-C target-feature=+atomics,+bulk-memory,+mutable-globals,+simd128 \
+-C link-arg=--shared-memory -C link-arg=--import-memory -C link-arg=--max-memory=4294967296 \
+-C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size -C link-arg=--export=__tls_align \
+-C link-arg=--export=__tls_base" -Zbuild-std=std,panic_abort
 
 if stale "$pkg/dist/index.mjs" "$pkg/src" "$pkg/wasm" "$pkg/package.json" rollup.config.mjs; then
   say "rollup: bundling ESM, CJS and .d.ts"

@@ -113,6 +113,21 @@ if [ "$(cat "$state_dir/env" 2>/dev/null || echo '<none>')" != "$toolchain_env" 
   printf '%s\n' "$toolchain_env" >"$state_dir/env"
 fi
 
+# 1b. std's source, for the threaded build (scripts/build.sh rebuilds std with atomics) ---------
+if [ -z "$toolchain_env" ]; then
+  if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]; then
+    say "rust-src (for the threaded build): installed"
+  else
+    missing "rust-src (rustup component, for the threaded build)"
+    say "rustup component add rust-src"
+    rustup component add rust-src >/dev/null || fail "rustup could not add rust-src (the threaded build rebuilds std from it)"
+  fi
+else
+  # Debian's rust-web-src has std's source, but -Zbuild-std would also need its vendored
+  # dependencies for the whole workspace: not supported.
+  fail "the threaded build needs rustup's rust-src component: install Rust with rustup"
+fi
+
 # 2. wasm-bindgen-cli (same version as the crate) and wasm-pack -------------------------------
 want_wbg=$(wasm_bindgen_version)
 [ -n "$want_wbg" ] || fail "no wasm-bindgen in Cargo.lock"

@@ -14,6 +14,7 @@
 //   node scripts/soak.mjs            100,000 calls, arrays up to 4 MiB
 //   node scripts/soak.mjs --quick    10,000 calls, arrays up to 1 MiB, for CI
 //   node scripts/soak.mjs --calls N --seed S --backend scalar|simd128
+//   node scripts/soak.mjs --quick --threads 2   the same calls over the worker pool (the threaded build)
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -40,6 +41,14 @@ const MAX_FLOATS = Number(opt('--max-floats', quick ? 1 << 18 : 1 << 20));
 const WASM_GROWTH_BOUND = 0.5;
 const RSS_BOUND = 256 * 2 ** 20;
 if (opt('--backend')) L.initSync({ backend: opt('--backend') });
+if (opt('--threads')) {
+  const threads = opt('--threads') === 'auto' ? 'auto' : Number(opt('--threads'));
+  await L.init({ threads });
+  if (L.threadCount() < 2) {
+    console.error(`soak: --threads ${threads} asked for, but ${L.threadCount()} thread serves calls: ${L.threadStatus().fallback}`);
+    process.exit(1);
+  }
+}
 
 // xorshift32
 let state = SEED >>> 0 || 1;
@@ -197,7 +206,7 @@ peakRss = Math.max(peakRss, after.rss);
 peakWasm = Math.max(peakWasm, after.wasm);
 const seconds = (performance.now() - started) / 1000;
 
-console.log(`labelsmooth soak (${L.backend()} build): ${CALLS} calls (${refused} refused on purpose), seed ${SEED}, ${seconds.toFixed(1)} s`);
+console.log(`labelsmooth soak (${L.backend()} build, ${L.threadCount()} thread${L.threadCount() > 1 ? 's' : ''}): ${CALLS} calls (${refused} refused on purpose), seed ${SEED}, ${seconds.toFixed(1)} s`);
 console.log(`  wasm memory: before ${mib(before.wasm)}, after warm-up ${mib(warm.wasm)}, after ${mib(after.wasm)}, peak ${mib(peakWasm)}`);
 console.log(`  process RSS: before ${mib(before.rss)}, after warm-up ${mib(warm.rss)}, after ${mib(after.rss)}, peak ${mib(peakRss)}`);
 console.log(`  fresh-block address: after warm-up ${warm.address}, after ${after.address}`);

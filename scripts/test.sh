@@ -26,3 +26,5 @@ echo "[test] vitest (Node per build and once, Chromium per build; the packed tar
 npx vitest run
 echo "[test] soak: 10,000 mixed calls within the wasm memory and RSS bounds"
 node scripts/soak.mjs --quick
+echo "[test] soak: the same 10,000 calls over a pool of 2 threads"
+node scripts/soak.mjs --quick --threads 2

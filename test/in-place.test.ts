@@ -3,6 +3,7 @@
 // copy and no N×K block at all; a Float32Array: over the call's one staged copy) and must give
 // exactly the out-of-place numbers, for every loss.
 import { describe, expect, it } from 'vitest';
+import { pseudoRandom } from './helpers/pseudo-random';
 import {
   allocFloat32,
   crossEntropyWithGrad,
@@ -23,17 +24,6 @@ function wasmMemoryBytes(): number {
   return bytes;
 }
 
-function pseudoRandom(length: number, seed: number, lo = -6, hi = 6): Float32Array {
-  let s = seed >>> 0 || 1;
-  const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    out[i] = lo + ((s >>> 0) / 2 ** 32) * (hi - lo);
-  }
-  return out;
-}
 
 const N = 7;
 const K = 37; // not a multiple of the vector width: bodies and tails both run

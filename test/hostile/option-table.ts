@@ -106,7 +106,7 @@ const HEATMAP = keys<HeatmapOptions>({
 });
 const PNG = keys<HeatmapPngOptions>({ numClasses: true, min: true, max: true, cellSize: true, colorBar: true, deflate: true });
 const INIT = keys<InitOptions>({ backend: true, module: true });
-keys<AsyncInitOptions>({ backend: true, module: true });
+const ASYNC_INIT = keys<AsyncInitOptions>({ backend: true, module: true, threads: true });
 
 const without = (list: readonly string[], drop: readonly string[]) => list.filter((o) => !drop.includes(o));
 const tfWeights = { numClasses: 3, weights: F([1, 2]), weightsPer: 'row' };
@@ -131,7 +131,7 @@ export const OPTION_TABLE: readonly OptionRow[] = [
   { name: 'renderHeatmap', options: HEATMAP, base: () => ({}), call: (o) => renderHeatmapWithLayout([[0.1, 0.9]], o) },
   { name: 'renderHeatmapPng', options: PNG, base: () => ({}), call: (o) => renderHeatmapPng([[0.1, 0.9]], o as never) },
   { name: 'initSync', options: INIT, base: () => ({ backend: backend() }), call: (o) => initSync(o) },
-  { name: 'init', options: INIT, base: () => ({ backend: backend() }), call: (o) => init(o) },
+  { name: 'init', options: ASYNC_INIT, base: () => ({ backend: backend() }), call: (o) => init(o) },
 ];
 
 /** `opts` behind a proxy that records every property the function reads. */

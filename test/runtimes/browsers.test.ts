@@ -21,8 +21,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function served<T>(dir: string, body: (url: string) => Promise<T>): Promise<T> {
-  const server = await serveStatic({ root: dir });
+async function served<T>(dir: string, body: (url: string) => Promise<T>, crossOriginIsolated = false): Promise<T> {
+  const server = await serveStatic({ root: dir, crossOriginIsolated });
   try {
     return await body(server.url);
   } finally {
@@ -40,6 +40,15 @@ describe('Chromium, no bundler', () => {
   });
   it('a module web worker', async () => {
     expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}worker.html`)));
+  });
+  it('threads in a cross-origin isolated page: a pool in its module worker; on the page, one thread and the reason', async () => {
+    const r = JSON.parse(await served(consumer, (url) => resultOf(browser, `${url}threads.html`), true));
+    const mainThread =
+      "on a page's main thread a call cannot wait for workers (Atomics.wait is not allowed there): call labelsmooth from a web worker to use threads";
+    expect(r).toEqual({
+      page: { isolated: true, status: { threads: 1, requested: 2, fallback: mainThread }, identical: true, after: 1 },
+      worker: { isolated: true, status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1 },
+    });
   });
   it('labelsmooth/slim with the .wasm fetched from a URL', async () => {
     expectSmoke(await served(consumer, (url) => resultOf(browser, `${url}slim.html`)));

@@ -30,3 +30,30 @@ describe('the packed package in each runtime', () => {
     expectSmoke(run(bin('bun'), ['smoke.mjs']));
   });
 });
+
+/** The output of fixtures/threads.mjs (or .cjs). */
+function threads(output: string) {
+  return JSON.parse(output.trim().split('\n').pop()!) as { status: { threads: number; requested: number; fallback: string | null }; identical: boolean; after: number };
+}
+
+describe('the worker pool of the packed package in each runtime', () => {
+  const started = { status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1 };
+  it('Node, ESM', () => {
+    expect(threads(run(process.execPath, ['threads.mjs']))).toEqual(started);
+  });
+  it('Node, CommonJS', () => {
+    expect(threads(run(process.execPath, ['threads.cjs']))).toEqual(started);
+  });
+  it('Deno, with read access (the threaded build and the worker are files of the package)', () => {
+    expect(threads(run(bin('deno'), ['run', '--no-prompt', '--allow-read', 'threads.mjs']))).toEqual(started);
+  });
+  it('Deno, with no permission flag: one thread, with the reason', () => {
+    const r = threads(run(bin('deno'), ['run', '--no-prompt', 'threads.mjs']));
+    expect(r.status.threads).toBe(1);
+    expect(r.status.fallback).toMatch(/^this engine cannot compile the threaded build \(.*read access/);
+    expect(r.identical).toBe(true);
+  });
+  it('Bun', () => {
+    expect(threads(run(bin('bun'), ['threads.mjs']))).toEqual(started);
+  });
+});

@@ -452,6 +452,7 @@ pub const OTHER_EXPORTS: &[(&str, &[&str], bool)] = &[
     ("dealloc", &["address", "bytes"], false),
     ("backend", &[], true),
     ("interface_fingerprint", &[], true),
+    ("rows_per_chunk", &["num_classes"], true),
 ];
 
 /// The fingerprint of the whole interface; the wasm build exports it as `interface_fingerprint`.

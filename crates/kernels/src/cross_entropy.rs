@@ -17,9 +17,10 @@
 //!   divisor, which [`cross_entropy_denominator`] gives on its own to a caller that needs it
 //!   before the call (a mean's gradient scale is 1/D).
 //! * Row scalars (ln s, the loss, the gradient coefficients) are computed in f64; the totals
-//!   are accumulated in f64.
+//!   are accumulated in f64, in the fixed order of chunks.rs (the same for any number of threads).
 
 use crate::checks::{check_len, checked_area};
+use crate::chunks::ChunkedSums;
 use crate::error::KernelError;
 use crate::exp::{exp_nonpositive_scalar, ExpConsts};
 use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
@@ -148,14 +149,14 @@ pub fn weighted_cross_entropy_denominator(
     if let Some(t) = row_weights {
         crate::checks::check_len(targets.len(), t.len())?;
     }
-    let mut denominator = 0.0f64;
+    let mut denominator = ChunkedSums::<1>::new(smoothing.num_classes);
     for (row, &target) in targets.iter().enumerate() {
         if let RowTarget::Smoothed { class } = smoothing.row_target(row, target)? {
             let t = row_weights.map_or(1.0, |t| t[row] as f64);
-            denominator += t * class_weights.map_or(1.0, |w| w[class] as f64);
+            denominator.add(row, [t * class_weights.map_or(1.0, |w| w[class] as f64)]);
         }
     }
-    Ok(denominator)
+    Ok(denominator.finish()[0])
 }
 
 fn dispatch<V: F32Vector, R: Rows>(
@@ -189,7 +190,8 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     let grad = <R::Row<'_> as RowIo>::GRAD;
     // Once per call, not per row (they pass through black_box).
     let consts = ExpConsts::<V>::opaque();
-    let (mut total, mut nll, mut smooth, mut lse_squared) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    // Σ L_i, Σ nll_i, Σ smooth_i, Σ lse_i², in the fixed order of chunks.rs.
+    let mut sums = ChunkedSums::<4>::new(k);
     for (row, &target) in args.targets.iter().enumerate() {
         let mut io = rows.row(row, k);
         let y = match sm.row_target(row, target) {
@@ -250,11 +252,8 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         if z != 0.0 {
             loss += z * lse * lse;
         }
-        total += loss;
-        nll -= wy * (dy - ln_s);
         let swd_all = if target_outside { swd as f64 + wy * dy } else { swd as f64 };
-        smooth -= swd_all - ln_s * w_total;
-        lse_squared += lse * lse;
+        sums.add(row, [loss, -(wy * (dy - ln_s)), -(swd_all - ln_s * w_total), lse * lse]);
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
         }
@@ -276,5 +275,6 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             }
         }
     }
-    CrossEntropyResult { sum: total, nll, smooth, lse_squared, denominator }
+    let [sum, nll, smooth, lse_squared] = sums.finish();
+    CrossEntropyResult { sum, nll, smooth, lse_squared, denominator }
 }

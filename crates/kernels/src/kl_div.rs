@@ -16,6 +16,7 @@
 //!   column (split into segments, so a −inf in a q = 0 cell never enters the sum).
 
 use crate::checks::{check_len, checked_area};
+use crate::chunks::ChunkedSums;
 use crate::error::KernelError;
 use crate::exp::exp;
 use crate::log::{log, LogConsts};
@@ -84,7 +85,7 @@ fn check_kl_args(args: &KlDivArgs, input_len: usize, terms: Option<&[f32]>) -> R
 fn run_kl<V: F32Vector, R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>, mut rows: R) -> LossSums {
     let (n, k) = (args.num_rows, args.num_classes);
     let c = LogConsts::<V>::opaque();
-    let (mut total, mut scaled) = (0.0f64, 0.0f64);
+    let mut sums = ChunkedSums::<2>::new(k);
     for row in 0..n {
         let range = row * k..(row + 1) * k;
         let io = rows.row(row, k);
@@ -106,10 +107,10 @@ fn run_kl<V: F32Vector, R: Rows>(args: &KlDivArgs, mut terms: Option<&mut [f32]>
             };
             kl_row::<V, _, _>(io, t, out, Ones, factor, lt, &c).map_second(|a| a * factor as f64)
         };
-        total += sum;
-        scaled += sum_scaled;
+        sums.add(row, [sum, sum_scaled]);
     }
-    LossSums { sum: total, scaled_sum: scaled }
+    let [sum, scaled_sum] = sums.finish();
+    LossSums { sum, scaled_sum }
 }
 
 /// `(Σ term, ·)` → `(Σ term, f(Σ term))`: the row scale applied to the row's plain sum.
@@ -280,7 +281,7 @@ pub fn label_smoothing_kl<V: F32Vector>(
     let (on, off) = (sm.on_value(), sm.off_value());
     let pad = sm.zeroed_class();
     let neg_entropy = -target_entropy(sm);
-    let mut total = 0.0f64;
+    let mut total = ChunkedSums::<1>::new(k);
     for (row, &target) in args.targets.iter().enumerate() {
         let range = row * k..(row + 1) * k;
         let loss = match sm.row_target(row, target) {
@@ -315,10 +316,10 @@ pub fn label_smoothing_kl<V: F32Vector>(
                 0.0
             }
         };
-        total += loss;
+        total.add(row, [loss]);
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
         }
     }
-    Ok(total)
+    Ok(total.finish()[0])
 }

@@ -9,6 +9,7 @@
 
 pub mod best;
 mod checks;
+pub mod chunks;
 pub mod cross_entropy;
 mod error;
 pub mod exp;
@@ -26,6 +27,7 @@ pub mod targets;
 pub mod vector;
 mod weights;
 
+pub use chunks::rows_per_chunk;
 pub use cross_entropy::{
     cross_entropy, cross_entropy_denominator, cross_entropy_in_place, weighted_cross_entropy_denominator,
     CrossEntropyArgs, CrossEntropyResult,

@@ -11,6 +11,7 @@
 //! < 2e-10 relative), which never forms 1 + u and so keeps full relative accuracy for tiny u.
 
 use crate::checks::{check_len, checked_area};
+use crate::chunks::ChunkedSums;
 use crate::error::KernelError;
 use crate::exp::exp;
 use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
@@ -76,7 +77,7 @@ fn run<V: F32Vector, R: Rows>(args: &SigmoidCrossEntropyArgs, mut losses: Option
     let (n, k) = (args.num_rows, args.num_classes);
     let eps = args.epsilon;
     let c = Consts { a: (1.0 - eps) as f32, h: (0.5 * eps) as f32 };
-    let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
+    let mut sums = ChunkedSums::<2>::new(k);
     let l = V::LANES;
     for row in 0..n {
         let range = row * k..(row + 1) * k;
@@ -124,9 +125,9 @@ fn run<V: F32Vector, R: Rows>(args: &SigmoidCrossEntropyArgs, mut losses: Option
             io.store(i, Scalar(gq * sc));
             i += 1;
         }
-        sum += rs;
-        scaled_sum += rss;
+        sums.add(row, [rs, rss]);
     }
+    let [sum, scaled_sum] = sums.finish();
     LossSums { sum, scaled_sum }
 }
 

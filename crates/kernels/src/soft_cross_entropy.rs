@@ -13,6 +13,7 @@
 //! applies any ε > 0; the TypeScript layer maps those rules.
 
 use crate::checks::{check_len, checked_area};
+use crate::chunks::ChunkedSums;
 use crate::error::KernelError;
 use crate::exp::{exp_nonpositive, exp_nonpositive_scalar, ExpConsts};
 use crate::row_io::{Forward, InPlace, RowIo, Rows, Separate};
@@ -105,7 +106,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     let (ta, tb) = ((1.0 - eps) as f32, (eps / k as f64) as f32);
     let grad = <R::Row<'_> as RowIo>::GRAD;
     let consts = ExpConsts::<V>::opaque();
-    let (mut sum, mut scaled_sum) = (0.0f64, 0.0f64);
+    let mut sums = ChunkedSums::<2>::new(k);
     for row in 0..args.num_rows {
         let t = &args.targets[row * k..(row + 1) * k];
         let mut io = rows.row(row, k);
@@ -116,8 +117,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
         // Σ w·q would be 0·∞.
         let loss = if ln_s == 0.0 { -(swqd as f64) } else { ln_s * swq as f64 - swqd as f64 };
         let scale = args.scale.at(row) as f64;
-        sum += loss;
-        scaled_sum += scale * loss;
+        sums.add(row, [loss, scale * loss]);
         if let Some(p) = per_row.as_deref_mut() {
             p[row] = loss as f32;
         }
@@ -126,6 +126,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
             rescale::<V, W>(io.grad(), t, w, a, scale as f32, ta, tb);
         }
     }
+    let [sum, scaled_sum] = sums.finish();
     LossSums { sum, scaled_sum }
 }
 

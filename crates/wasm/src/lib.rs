@@ -42,6 +42,14 @@ pub fn interface_fingerprint() -> u32 {
     labelsmooth_abi::FINGERPRINT
 }
 
+/// The rows of one chunk of a call with `num_classes` values per row: the unit in which the
+/// kernels order their float64 sums (`labelsmooth_kernels::chunks`) and in which the package's
+/// worker pool splits a call.
+#[wasm_bindgen]
+pub fn rows_per_chunk(num_classes: u32) -> u32 {
+    labelsmooth_kernels::rows_per_chunk(num_classes as usize) as u32
+}
+
 /// Why an export refused its call.
 pub(crate) enum Refused {
     Kernel(KernelError),

@@ -12,6 +12,7 @@ import { allocate, isWasmMemoryBuffer, type Block } from './memory';
 import { frameBytes, invokeKernel, Status, type KernelExportSpec, type WasmExports } from './wasm-interface.generated';
 import { describe, isFloat32Array, notDetached } from './validate';
 import { WasmArray, wasmArrayBlock } from './wasm-array';
+import { runSplit } from './threads/split';
 
 /** A float array argument: a Float32Array (copied into wasm memory) or a WasmArray (not copied). */
 export type FloatArray = Float32Array | WasmArray;
@@ -111,7 +112,9 @@ export class KernelCall {
    * becomes the error the caller should see (`ctx` names what the targets are).
    */
   run<C, R>(spec: KernelExportSpec<C, R>, args: C, ctx: Omit<TargetContext, 'where'>): R {
-    const outcome = invokeKernel(this.k, spec, frameOf(this.k, frameBytes(spec)), args);
+    const frame = frameOf(this.k, frameBytes(spec));
+    // Over the worker pool when there is one and the call is large enough (threads/split.ts).
+    const outcome = runSplit(this.k, spec, args, frame) ?? invokeKernel(this.k, spec, frame, args);
     if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
     return outcome.result;
   }

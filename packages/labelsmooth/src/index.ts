@@ -1,5 +1,7 @@
 // labelsmooth: label smoothing and its losses, computed by a Rust kernel in WebAssembly.
-export { init, initSync, backend, simd128Supported, relaxedSimdSupported } from './runtime';
+export { init, initSync, backend, simd128Supported, relaxedSimdSupported, setThreads } from './runtime';
+export { threadCount, threadStatus } from './threads/pool';
+export type { ThreadStatus } from './threads/pool';
 export type { Backend, BackendChoice, InitOptions, AsyncInitOptions } from './runtime';
 export { smoothTargets } from './smooth-targets';
 export type { SmoothTargetsOptions } from './smooth-targets';

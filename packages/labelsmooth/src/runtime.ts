@@ -5,6 +5,8 @@ import { compileInlined, compilesSynchronously } from '#loader';
 import * as simdGlue from '../wasm/simd128/labelsmooth_wasm.js';
 import * as scalarGlue from '../wasm/scalar/labelsmooth_wasm.js';
 import * as relaxedSimdGlue from '../wasm/relaxed-simd/labelsmooth_wasm.js';
+import { startThreads } from './threads/start';
+import { threadCountOption } from './threads/pool';
 import { engineSupportsSimd128 } from './simd-probe';
 import { engineSupportsRelaxedSimd } from './relaxed-simd-probe';
 import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
@@ -23,6 +25,8 @@ const loaded: Partial<Record<Backend, WasmExports>> = {};
 let active: WasmExports | undefined;
 let activeBackend: Backend | undefined;
 let pending: Promise<Backend> | undefined;
+/** Whether the active build was the automatic choice (no `backend`, or `'auto'`). */
+let chosenAutomatically = true;
 
 /** What `init` and `initSync` accept. */
 export interface InitOptions {
@@ -37,6 +41,13 @@ export interface InitOptions {
 
 export interface AsyncInitOptions extends Omit<InitOptions, 'module'> {
   module?: InitOptions['module'] | UrlLike | string | ResponseLike | PromiseLike<WasmModule | WasmBytes | ResponseLike>;
+  /**
+   * Threads that serve each call (the calling thread is one of them): a count, or `'auto'` for
+   * the runtime's available parallelism. Loads the threaded build and starts `threads − 1`
+   * workers; where threads cannot be had, the single-thread build serves and `threadStatus()`
+   * says why. Default: no pool.
+   */
+  threads?: number | 'auto';
 }
 
 /**
@@ -69,7 +80,18 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExpo
     // The wasm-bindgen glue holds one instance per build and would silently keep the old one.
     throw new Error(`labelsmooth: the ${backend} build is already loaded; a module can be given only before its first use`);
   }
-  const exports = glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as WasmExports;
+  const exports = verified(backend, glue[backend].initSync({ module: module as WebAssembly.Module | BufferSource }) as WasmExports);
+  loaded[backend] = exports;
+  return exports;
+}
+
+/** The threaded build's exports (instantiated by the thread host), checked like any build's. */
+function verifiedThreaded(exports: WasmExports): WasmExports {
+  return verified('simd128', exports);
+}
+
+/** `exports`, after checking that it is the build asked for, of this interface. */
+function verified(backend: Backend, exports: WasmExports): WasmExports {
   // Raw wasm exports return an i32: `>>> 0` reads the u32 fingerprint as Rust wrote it.
   const fingerprint = typeof exports.interface_fingerprint === 'function' ? exports.interface_fingerprint() >>> 0 : undefined;
   if (fingerprint !== INTERFACE_FINGERPRINT) {
@@ -83,8 +105,21 @@ function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExpo
   if (built !== backend) {
     throw new Error(`labelsmooth: the module given for the ${backend} build reports itself as ${built ?? 'unknown'}`);
   }
-  loaded[backend] = exports;
   return exports;
+}
+
+/**
+ * The build that threads run for a choice that resolved to `backend`. The threaded build is
+ * SIMD128's (there is no threaded relaxed-SIMD build): an automatic choice of relaxed-simd runs
+ * threads on simd128 instead, an explicit `backend: 'relaxed-simd'` keeps one thread
+ * (threadStatus() says why).
+ */
+function backendForThreads(automatic: boolean, backend: Backend): Backend {
+  return automatic && backend === 'relaxed-simd' ? 'simd128' : backend;
+}
+
+function isAutomatic(choice: unknown): boolean {
+  return choice === undefined || choice === 'auto';
 }
 
 function activate(backend: Backend, exports: WasmExports): Backend {
@@ -102,6 +137,7 @@ export function initSync(options?: InitOptions): Backend {
   const opts = checkOptions<InitOptions>('initSync', options);
   const backend = resolveChoice('initSync', opts.backend);
   checkModule('initSync', opts.module, false);
+  chosenAutomatically = isAutomatic(opts.backend);
   const existing = loaded[backend];
   if (existing && opts.module === undefined) return activate(backend, existing);
   if (opts.module !== undefined) return activate(backend, instantiate(backend, opts.module));
@@ -128,13 +164,20 @@ async function fetchModule(source: NonNullable<AsyncInitOptions['module']>): Pro
  */
 export function init(options?: AsyncInitOptions): Promise<Backend> {
   const opts = checkOptions<AsyncInitOptions>('init', options);
-  if (opts.backend === undefined && opts.module === undefined) {
+  if (opts.backend === undefined && opts.module === undefined && opts.threads === undefined) {
     if (activeBackend) return (pending ??= Promise.resolve(activeBackend));
     if (pending) return pending;
   }
   const run = (async () => {
     const backend = resolveChoice('init', opts.backend);
     checkModule('init', opts.module, true);
+    const threads = optional('init', 'options.threads', opts.threads, undefined, threadCountOption);
+    chosenAutomatically = isAutomatic(opts.backend);
+    if (threads !== undefined) {
+      const threadedBackend = backendForThreads(chosenAutomatically, backend);
+      const threaded = await startThreads(threads, threadedBackend, verifiedThreaded);
+      if (threaded) return activate(threadedBackend, threaded);
+    }
     const existing = loaded[backend];
     if (existing && opts.module === undefined) return activate(backend, existing);
     const module = opts.module === undefined ? await compileInlined(backend) : await fetchModule(opts.module);
@@ -157,6 +200,11 @@ export function kernels(): WasmExports {
   return active!;
 }
 
+/** The active build's exports, without loading one (undefined before the first load). */
+export function activeExports(): WasmExports | undefined {
+  return active;
+}
+
 /** Which build serves calls: `'relaxed-simd'`, `'simd128'` or `'scalar'` (loading the default one if needed). */
 export function backend(): Backend {
   kernels();
@@ -171,4 +219,17 @@ export function simd128Supported(): boolean {
 /** Whether this engine can run the relaxed-simd build (the automatic choice where it can). */
 export function relaxedSimdSupported(): boolean {
   return engineSupportsRelaxedSimd();
+}
+
+/**
+ * Resizes the pool to `threads` threads (a count or `'auto'`; `1` stops every worker). Loads the
+ * threaded build first if `init({ threads })` did not; resolves when the workers are ready.
+ * Where threads cannot be had it resolves all the same, and `threadStatus()` says why.
+ */
+export async function setThreads(threads: number | 'auto'): Promise<void> {
+  const count = threadCountOption('setThreads', 'threads', threads);
+  if (pending) await pending.catch(() => undefined);
+  const backend = backendForThreads(chosenAutomatically, activeBackend ?? resolveChoice('setThreads', undefined));
+  const threaded = await startThreads(count, backend, verifiedThreaded);
+  if (threaded) activate(backend, threaded);
 }

@@ -791,6 +791,7 @@ export interface WasmExports {
   dealloc(address: number, bytes: number): void;
   backend(): number;
   interface_fingerprint(): number;
+  rows_per_chunk(numClasses: number): number;
   smooth_targets(call: number, outcome: number): Status;
   cross_entropy(call: number, outcome: number): Status;
   cross_entropy_denominator(call: number, outcome: number): Status;

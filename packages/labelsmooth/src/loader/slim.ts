@@ -9,3 +9,8 @@ export function compileInlined(backend: Backend): never {
     `labelsmooth/slim has no inlined wasm: call \`await init({ backend: '${backend}', module })\` with the URL, Response, bytes or WebAssembly.Module of labelsmooth/${backend}.wasm`,
   );
 }
+
+/** This entry starts no worker threads (threads/pool.ts reports why). */
+export async function threadHost(): Promise<undefined> {
+  return undefined;
+}

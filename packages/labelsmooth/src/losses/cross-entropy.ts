@@ -5,6 +5,7 @@ import type { TargetContext } from '../kernel-errors';
 import { resolveSmoothing, smoothingParams, type ResolvedSmoothing, type SmoothingOptions } from '../conventions';
 import { isWasmMemoryBuffer } from '../memory';
 import { kernels } from '../runtime';
+import { activePool } from '../threads/pool';
 import { crossEntropyDenominatorKernel, crossEntropyKernel } from '../wasm-interface.generated';
 import { int32Targets, isDetached, isFloat32Array, nonNegativeNumber, oneTargetPerRow, optional, options, rowCount } from '../validate';
 import { gradientCopy, gradientDestination, gradientTarget, type GradientDestination, type GradientOptions } from './gradient-destination';
@@ -120,6 +121,9 @@ function blockPath(
   withGrad: boolean,
 ): { logits: Float32Array; grad: GradientDestination | undefined } | undefined {
   if (!isFloat32Array(logits) || logits.length < BLOCKS_FROM || isWasmMemoryBuffer(logits.buffer) || isDetached(logits)) return undefined;
+  // With a pool the array is staged whole and the kernel call split over the threads
+  // (threads/split.ts): a block is one chunk, too small to split.
+  if (activePool(k)) return undefined;
   if (typeof o.numClasses !== 'number' || o.numClasses * BLOCK_MIN_ROWS > BLOCK_FLOATS) return undefined;
   if (!withGrad) return { logits, grad: undefined };
   // A view of wasm memory as gradOut: the blocks' allocations could detach it. The logits' own

@@ -1,0 +1,139 @@
+// One kernel call spread over the pool: the call's rows in chunks of `rows_per_chunk(K)`
+// (crates/kernels/src/chunks.rs), one call record per chunk, every thread (the caller too)
+// taking chunks until none is left, and the chunks' results added in chunk order, the order the
+// kernels themselves add them in, so that the result is the one-thread result bit for bit.
+import { allocate, type Block } from '../memory';
+import {
+  crossEntropyDenominatorKernel,
+  frameBytes,
+  invokeKernel,
+  readRefusal,
+  Status,
+  type KernelExportSpec,
+  type KernelOutcome,
+  type WasmExports,
+} from '../wasm-interface.generated';
+import { activePool, restartPool, type Pool } from './pool';
+import { claimWord, failureMessage, MAX_CHUNKS, runChunks, SERVED_EXPORTS, Slot } from './protocol';
+import { ROW_SPLITS, type RowSplit } from './row-split';
+
+/**
+ * Calls smaller than this many values (N·K) run on the calling thread: waking the workers and
+ * waiting for them would be a large share of the call (about 0.15 ms of work on one thread here).
+ * Chosen, not yet measured on a quiet machine (bench/threads.mjs has a row below and rows above).
+ */
+export const SPLIT_MIN_VALUES = 2 ** 17;
+
+/** The jobs block of a pool's module, kept between calls (grown when a call needs more). */
+const jobBlocks = new WeakMap<WasmExports, Block>();
+
+function jobs(k: WasmExports, bytes: number): number {
+  let block = jobBlocks.get(k);
+  if (!block || block.bytes < bytes) {
+    if (block) k.dealloc(block.ptr, block.bytes);
+    jobBlocks.delete(k);
+    block = allocate(k, Math.max(bytes, 4096), 'the thread pool jobs');
+    jobBlocks.set(k, block);
+  }
+  return block.ptr;
+}
+
+/**
+ * Runs kernel `spec` on `call` over the pool when there is one and the call is large enough;
+ * undefined otherwise (the caller then runs it alone). `frame` is the caller's own call frame
+ * (for the targets' check).
+ */
+export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, call: C, frame: number): KernelOutcome<R> | undefined {
+  const pool = activePool(k);
+  const split = ROW_SPLITS[spec.name] as RowSplit<C> | undefined;
+  if (!pool || !split) return undefined;
+  const { rows, classes } = split.shape(call);
+  if (rows * classes < SPLIT_MIN_VALUES) return undefined;
+  const perChunk = k.rows_per_chunk(classes);
+  const count = Math.ceil(rows / perChunk);
+  if (count < 2 || count > MAX_CHUNKS) return undefined;
+  // Every target is checked before any chunk writes (a refused call writes nothing).
+  const targets = split.targets?.(call);
+  if (targets) {
+    const checked = invokeKernel(k, crossEntropyDenominatorKernel, frame, { ...targets, numRows: rows });
+    if (checked.status !== Status.ok) return checked;
+  }
+  const statusOffset = frameBytes(spec);
+  const outcomeOffset = statusOffset - spec.outcomeBytes;
+  const stride = Math.ceil((statusOffset + 4) / 16) * 16;
+  const base = jobs(k, count * stride);
+  const view = new DataView(k.memory.buffer);
+  for (let c = 0; c < count; c++) {
+    const first = c * perChunk;
+    spec.write(view, base + c * stride, split.chunk(call, first, Math.min(perChunk, rows - first)));
+  }
+  const generation = publish(pool, SERVED_EXPORTS.indexOf(spec.name), count, base, stride, statusOffset, outcomeOffset);
+  try {
+    runChunks(pool.control, pool.memory, generation, k as unknown as Record<string, unknown>);
+  } finally {
+    // Also after the caller's own chunk threw: the workers' chunks are in flight.
+    waitForChunks(pool.control, count);
+  }
+  if (Atomics.load(pool.control, Slot.failed)) {
+    const message = failureMessage(pool.control);
+    restartPool(pool);
+    throw new Error(`labelsmooth: a worker thread failed during the call (${message}); the pool restarts its workers, and calls run on the calling thread until it has`);
+  }
+  return combine(k, spec, base, count, stride, statusOffset, outcomeOffset, perChunk);
+}
+
+/** Writes the job's descriptor and wakes the workers; returns its generation. */
+function publish(pool: Pool, exportIndex: number, count: number, base: number, stride: number, statusOffset: number, outcomeOffset: number): number {
+  const c = pool.control;
+  const generation = (pool.generation = (pool.generation + 1) | 0);
+  // First close the claims (a late worker of the last job must claim nothing while the
+  // descriptor changes), then the descriptor, then open the claims and wake the workers.
+  Atomics.store(c, Slot.next, claimWord(generation, MAX_CHUNKS));
+  Atomics.store(c, Slot.count, count);
+  Atomics.store(c, Slot.exportIndex, exportIndex);
+  Atomics.store(c, Slot.base, base);
+  Atomics.store(c, Slot.stride, stride);
+  Atomics.store(c, Slot.statusOffset, statusOffset);
+  Atomics.store(c, Slot.outcomeOffset, outcomeOffset);
+  Atomics.store(c, Slot.completed, 0);
+  Atomics.store(c, Slot.failed, 0);
+  Atomics.store(c, Slot.next, claimWord(generation, 0));
+  Atomics.store(c, Slot.generation, generation);
+  Atomics.notify(c, Slot.generation);
+  return generation;
+}
+
+/** Blocks the calling thread until every chunk is done (a failed chunk counts as done). */
+function waitForChunks(control: Int32Array, count: number): void {
+  for (let done = Atomics.load(control, Slot.completed); done < count; done = Atomics.load(control, Slot.completed)) {
+    Atomics.wait(control, Slot.completed, done, 1000);
+  }
+}
+
+/** The chunks' results added in chunk order, or the first chunk's refusal (its row made global). */
+function combine<C, R>(
+  k: WasmExports,
+  spec: KernelExportSpec<C, R>,
+  base: number,
+  count: number,
+  stride: number,
+  statusOffset: number,
+  outcomeOffset: number,
+  perChunk: number,
+): KernelOutcome<R> {
+  const view = new DataView(k.memory.buffer);
+  let total: Record<string, number> | undefined;
+  for (let c = 0; c < count; c++) {
+    const frame = base + c * stride;
+    const status = view.getInt32(frame + statusOffset, true) as Status;
+    if (status !== Status.ok) {
+      const refusal = readRefusal(view, frame + outcomeOffset);
+      if (status === Status.targetOutOfRange) refusal.first += c * perChunk;
+      return { status, refusal };
+    }
+    const result = spec.read(view, frame + outcomeOffset + spec.resultOffset) as Record<string, number>;
+    if (!total) total = Object.fromEntries(Object.keys(result).map((key) => [key, 0]));
+    for (const key in result) total[key] += result[key];
+  }
+  return { status: Status.ok, result: total as R };
+}
