@@ -23,9 +23,11 @@ interface BlockLoop {
 }
 
 /**
- * The innermost loops of each exported function that store four vectors and hold at least four
- * exps (the exp of one vector is 11 multiplies: 5 for the reduction and the scaling, 6 for the
- * polynomial; see crates/kernels/src/exp.rs): the block loops of the gradient exp passes.
+ * The innermost loops that store four vectors and hold at least four exps (the exp of one vector
+ * is 11 multiplies: 5 for the reduction and the scaling, 6 for the polynomial; see
+ * crates/kernels/src/exp.rs), the block loops of the gradient exp passes, per export: those of
+ * every function the export reaches through calls (a kernel the linear head shares with
+ * cross_entropy is a function of its own that both call).
  */
 function gradientBlockLoops(wasm: Uint8Array): Map<string, BlockLoop[]> {
   const module = binaryen.readBinary(wasm);
@@ -33,11 +35,14 @@ function gradientBlockLoops(wasm: Uint8Array): Map<string, BlockLoop[]> {
   const text = module.emitStackIR();
   module.dispose();
   const exportOf = new Map([...text.matchAll(/\(export "(\w+)" \(func \$(\w+)\)\)/g)].map((m) => [m[2], m[1]]));
-  const out = new Map<string, BlockLoop[]>();
+  const loopsOf = new Map<string, BlockLoop[]>();
+  const callees = new Map<string, string[]>();
   for (const func of text.split(/\n \(func /).slice(1)) {
-    const name = exportOf.get(func.match(/^\$(\w+)/)![1]);
-    if (!name) continue;
-    const ops = func.split('\n').map((l) => l.trim().split(' ')[0]);
+    const id = func.match(/^\$(\w+)/)![1];
+    const lines = func.split('\n').map((l) => l.trim().split(' '));
+    const ops = lines.map((l) => l[0]);
+    callees.set(id, lines.filter((l) => l[0] === 'call').map((l) => l[1].slice(1)));
+    const found: BlockLoop[] = [];
     const open: { op: string; start: number; hasInnerLoop: boolean }[] = [];
     ops.forEach((op, i) => {
       if (op === 'block' || op === 'if' || op === 'loop') open.push({ op, start: i, hasInnerLoop: false });
@@ -50,9 +55,15 @@ function gradientBlockLoops(wasm: Uint8Array): Map<string, BlockLoop[]> {
       const count = (what: string, list = body) => list.filter((o) => o === what).length;
       if (count(`${type}.store`) !== 4 || count(mul) < 4 * 11) return;
       const firstStore = body.indexOf(`${type}.store`);
-      const loop = { at: b.start, loads: count(`${type}.load`), loadsBeforeFirstStore: count(`${type}.load`, body.slice(0, firstStore)) };
-      out.set(name, [...(out.get(name) ?? []), loop]);
+      found.push({ at: b.start, loads: count(`${type}.load`), loadsBeforeFirstStore: count(`${type}.load`, body.slice(0, firstStore)) });
     });
+    loopsOf.set(id, found);
+  }
+  const out = new Map<string, BlockLoop[]>();
+  for (const [id, name] of exportOf) {
+    const seen = new Set<string>([id]);
+    for (const f of seen) for (const c of callees.get(f) ?? []) seen.add(c);
+    out.set(name, [...seen].flatMap((f) => loopsOf.get(f) ?? []));
   }
   return out;
 }
