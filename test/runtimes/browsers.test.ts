@@ -46,8 +46,10 @@ describe('Chromium, no bundler', () => {
     const mainThread =
       "on a page's main thread a call cannot wait for workers (Atomics.wait is not allowed there): call labelsmooth from a web worker to use threads";
     expect(r).toEqual({
-      page: { isolated: true, status: { threads: 1, requested: 2, fallback: mainThread }, identical: true, after: 1 },
-      worker: { isolated: true, status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1 },
+      // `automatic` (init({ threads: 2 }) with no backend): one thread on the page, with Chromium's
+      // automatic build, relaxed-simd; in the worker a pool on the threaded simd128 build.
+      page: { isolated: true, status: { threads: 1, requested: 2, fallback: mainThread }, identical: true, after: 1, automatic: { threads: 1, backend: 'relaxed-simd', relaxedSimd: true } },
+      worker: { isolated: true, status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1, automatic: { threads: 2, backend: 'simd128', relaxedSimd: true } },
     });
   });
   it('labelsmooth/slim with the .wasm fetched from a URL', async () => {

@@ -33,11 +33,18 @@ describe('the packed package in each runtime', () => {
 
 /** The output of fixtures/threads.mjs (or .cjs). */
 function threads(output: string) {
-  return JSON.parse(output.trim().split('\n').pop()!) as { status: { threads: number; requested: number; fallback: string | null }; identical: boolean; after: number };
+  return JSON.parse(output.trim().split('\n').pop()!) as {
+    status: { threads: number; requested: number; fallback: string | null };
+    identical: boolean;
+    after: number;
+    automatic: { threads: number; backend: string; relaxedSimd: boolean };
+  };
 }
 
 describe('the worker pool of the packed package in each runtime', () => {
-  const started = { status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1 };
+  // `automatic`: init({ threads: 2 }) with no backend runs the threaded simd128 build, also where
+  // one thread gets relaxed-simd (Deno, Bun).
+  const started = { status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1, automatic: { threads: 2, backend: 'simd128', relaxedSimd: expect.any(Boolean) } };
   it('Node, ESM', () => {
     expect(threads(run(process.execPath, ['threads.mjs']))).toEqual(started);
   });
@@ -52,6 +59,8 @@ describe('the worker pool of the packed package in each runtime', () => {
     expect(r.status.threads).toBe(1);
     expect(r.status.fallback).toMatch(/^this engine cannot compile the threaded build \(.*read access/);
     expect(r.identical).toBe(true);
+    // Without threads the automatic choice stays the best single-thread build.
+    expect(r.automatic).toEqual({ threads: 1, backend: 'relaxed-simd', relaxedSimd: true });
   });
   it('Bun', () => {
     expect(threads(run(bin('bun'), ['threads.mjs']))).toEqual(started);
