@@ -1,6 +1,7 @@
 // Runs bench.mjs in a server-side runtime (Node, Bun or Deno: only node:fs, node:path, node:url
-// and node:os are used) and writes the result as JSON to the file named by --out.
-//   node bench/node-entry.mjs [--quick] [--no-tfjs] [--shapes NxK,...] [--only GROUP,...] --out file.json
+// and node:os are used), prints a progress line per row, and writes the result as JSON to the
+// file named by --out (without --out, only the lines).
+//   node bench/node-entry.mjs [--quick] [--no-tfjs] [--shapes NxK,...] [--only GROUP,...] [--out file.json]
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
@@ -11,7 +12,8 @@ import { parseShapes, runBench } from './bench.mjs';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const out = args[args.indexOf('--out') + 1];
+// Without --out, indexOf is -1 and args[0] (another option) would have been taken as the file.
+const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const noTf = args.includes('--no-tfjs');
 // --shapes 512x1000,16x32000 and --only losses,ce (see GROUPS in bench.mjs): a part of the benchmark.
 const listArg = (name) => (args.includes(name) ? args[args.indexOf(name) + 1].split(',') : undefined);
@@ -61,5 +63,5 @@ if (!noTf) {
 const cpus = os.cpus();
 const result = await runBench({ ls, lsVersion, tf, lsTfjs, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
-writeFileSync(out, JSON.stringify(result, null, 1));
+if (out) writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);
