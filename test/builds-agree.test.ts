@@ -25,21 +25,17 @@ import {
   type Backend,
 } from 'labelsmooth';
 import { expectClose, SMALL } from './helpers/vectors';
+import { rng } from './helpers/pseudo-random';
 
 const own = backend();
 afterAll(() => {
   initSync({ backend: own });
 });
 
-/** A deterministic pseudo-random stream (xorshift32) in [-1, 1). */
+/** A deterministic pseudo-random stream in [-1, 1). */
 function stream(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 31 - 1;
-  };
+  const next = rng(seed);
+  return () => 2 * next() - 1;
 }
 
 function everyLoss(k: number) {

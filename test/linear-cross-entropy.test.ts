@@ -3,7 +3,7 @@
 // N, D, V and chunk sizes that do not divide N; destinations, WasmArrays, accumulation; typed
 // errors. (Finite differences of a float64 reference: crates/kernels/src/linear_head_tests.rs.)
 import { describe, expect, it } from 'vitest';
-import { rng } from './helpers/random';
+import { rng } from './helpers/pseudo-random';
 import { allocFloat32, crossEntropy, crossEntropyWithGrad, linearCrossEntropy, linearCrossEntropyWithGrad, type FloatArray } from 'labelsmooth';
 
 const EPS = 2 ** -23;

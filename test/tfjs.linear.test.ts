@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { linearSoftmaxCrossEntropy } from 'labelsmooth/tfjs';
 import { TFJS_BACKENDS, tensorsLeft, useBackend } from './helpers/tfjs';
-import { rng } from './helpers/random';
+import { rng } from './helpers/pseudo-random';
 
 const U = 2 ** -24;
 

@@ -18,6 +18,7 @@ import { releaseBuffers, sigmoidCrossEntropy, softmaxCrossEntropy, sparseSoftmax
 import { centralDifferences, computeWeightedLossRef, sigmoid, sigmoidCrossEntropyRef, softmaxCrossEntropyRef, type TfReduction } from './helpers/reference';
 import { expectWithin, softmaxLossBounds, U32 } from './helpers/vectors';
 import { TFJS_BACKENDS, tensorsLeft, useBackend, valueAndGrad, type LossOf } from './helpers/tfjs';
+import { rng } from './helpers/pseudo-random';
 
 const REDUCTIONS: [tf.Reduction, TfReduction][] = [
   [tf.Reduction.NONE, 'none'],
@@ -26,16 +27,6 @@ const REDUCTIONS: [tf.Reduction, TfReduction][] = [
   [tf.Reduction.SUM_BY_NONZERO_WEIGHTS, 'sum_by_nonzero_weights'],
 ];
 
-/** A small deterministic generator (xorshift32), so that a failure is reproducible. */
-function rng(seed: number) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
 
 function randomLogits(next: () => number, size: number): Float32Array {
   return Float32Array.from({ length: size }, () => Math.fround((next() - 0.5) * 8));

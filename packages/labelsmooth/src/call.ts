@@ -8,7 +8,7 @@
 // the call allocates anything, because an allocation that grows the memory detaches it, and an
 // output such a view receives is written through a fresh view at the same address.
 import { kernelError, type TargetContext } from './kernel-errors';
-import { allocate, isWasmMemoryBuffer, type Block } from './memory';
+import { allocate, isWasmMemoryBuffer, keptBlock, type Block } from './memory';
 import { frameBytes, invokeKernel, Status, type KernelExportSpec, type WasmExports } from './wasm-interface.generated';
 import { describe, isFloat32Array, notDetached } from './validate';
 import { WasmArray, wasmArrayBlock } from './wasm-array';
@@ -139,14 +139,7 @@ export class KernelCall {
 const frames = new WeakMap<WasmExports, Block>();
 
 function frameOf(k: WasmExports, bytes: number): number {
-  let frame = frames.get(k);
-  if (!frame || frame.bytes < bytes) {
-    if (frame) k.dealloc(frame.ptr, frame.bytes);
-    frames.delete(k);
-    frame = allocate(k, Math.max(bytes, 256), 'the kernel call frame');
-    frames.set(k, frame);
-  }
-  return frame.ptr;
+  return keptBlock(frames, k, bytes, 256, 'the kernel call frame');
 }
 
 export function withCall<T>(k: WasmExports, where: string, body: (call: KernelCall) => T): T {

@@ -59,3 +59,19 @@ export function allocate(k: WasmExports, bytes: number, what: string): Block {
   }
   return { ptr, bytes };
 }
+
+/**
+ * A block of module `k` kept between calls in `cache` (one per module), replaced by a larger one
+ * when a call needs more than it holds: for buffers every call of a kind uses, whose allocation
+ * and free per call cost a measurable share of small calls. Returns its address.
+ */
+export function keptBlock(cache: WeakMap<WasmExports, Block>, k: WasmExports, bytes: number, minimum: number, what: string): number {
+  let block = cache.get(k);
+  if (!block || block.bytes < bytes) {
+    if (block) k.dealloc(block.ptr, block.bytes);
+    cache.delete(k);
+    block = allocate(k, Math.max(bytes, minimum), what);
+    cache.set(k, block);
+  }
+  return block.ptr;
+}

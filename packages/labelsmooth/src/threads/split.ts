@@ -2,7 +2,7 @@
 // (crates/kernels/src/chunks.rs), one call record per chunk, every thread (the caller too)
 // taking chunks until none is left, and the chunks' results added in chunk order, the order the
 // kernels themselves add them in, so that the result is the one-thread result bit for bit.
-import { allocate, type Block } from '../memory';
+import { keptBlock, type Block } from '../memory';
 import {
   crossEntropyDenominatorKernel,
   frameBytes,
@@ -28,14 +28,7 @@ export const SPLIT_MIN_VALUES = 2 ** 17;
 const jobBlocks = new WeakMap<WasmExports, Block>();
 
 function jobs(k: WasmExports, bytes: number): number {
-  let block = jobBlocks.get(k);
-  if (!block || block.bytes < bytes) {
-    if (block) k.dealloc(block.ptr, block.bytes);
-    jobBlocks.delete(k);
-    block = allocate(k, Math.max(bytes, 4096), 'the thread pool jobs');
-    jobBlocks.set(k, block);
-  }
-  return block.ptr;
+  return keptBlock(jobBlocks, k, bytes, 4096, 'the thread pool jobs');
 }
 
 /**
