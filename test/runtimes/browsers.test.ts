@@ -43,13 +43,15 @@ describe('Chromium, no bundler', () => {
   });
   it('threads in a cross-origin isolated page: a pool in its module worker; on the page, one thread and the reason', async () => {
     const r = JSON.parse(await served(consumer, (url) => resultOf(browser, `${url}threads.html`), true));
+    const relaxedOneThread = { threads: 1, backend: 'relaxed-simd', fallback: expect.stringMatching(/^the threaded build is SIMD128's, and the relaxed-simd build was asked for/) };
     const mainThread =
       "on a page's main thread a call cannot wait for workers (Atomics.wait is not allowed there): call labelsmooth from a web worker to use threads";
     expect(r).toEqual({
       // `automatic` (init({ threads: 2 }) with no backend): one thread on the page, with Chromium's
       // automatic build, relaxed-simd; in the worker a pool on the threaded simd128 build.
-      page: { isolated: true, status: { threads: 1, requested: 2, fallback: mainThread }, identical: true, after: 1, automatic: { threads: 1, backend: 'relaxed-simd', relaxedSimd: true } },
-      worker: { isolated: true, status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1, automatic: { threads: 2, backend: 'simd128', relaxedSimd: true } },
+      // `explicitRelaxedSimd` (backend: 'relaxed-simd' with threads): one thread on that build.
+      page: { isolated: true, status: { threads: 1, requested: 2, fallback: mainThread }, identical: true, after: 1, automatic: { threads: 1, backend: 'relaxed-simd', relaxedSimd: true }, explicitRelaxedSimd: relaxedOneThread },
+      worker: { isolated: true, status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1, automatic: { threads: 2, backend: 'simd128', relaxedSimd: true }, explicitRelaxedSimd: relaxedOneThread },
     });
   });
   it('labelsmooth/slim with the .wasm fetched from a URL', async () => {

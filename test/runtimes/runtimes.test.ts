@@ -31,6 +31,8 @@ describe('the packed package in each runtime', () => {
   });
 });
 
+const RELAXED_REASON = "the threaded build is SIMD128's, and the relaxed-simd build was asked for (backend 'auto' or 'simd128' runs threads)";
+
 /** The output of fixtures/threads.mjs (or .cjs). */
 function threads(output: string) {
   return JSON.parse(output.trim().split('\n').pop()!) as {
@@ -38,6 +40,7 @@ function threads(output: string) {
     identical: boolean;
     after: number;
     automatic: { threads: number; backend: string; relaxedSimd: boolean };
+    explicitRelaxedSimd: { threads: number; backend: string; fallback: string | null } | null;
   };
 }
 
@@ -45,14 +48,17 @@ describe('the worker pool of the packed package in each runtime', () => {
   // `automatic`: init({ threads: 2 }) with no backend runs the threaded simd128 build, also where
   // one thread gets relaxed-simd (Deno, Bun).
   const started = { status: { threads: 2, requested: 2, fallback: null }, identical: true, after: 1, automatic: { threads: 2, backend: 'simd128', relaxedSimd: expect.any(Boolean) } };
+  // `explicitRelaxedSimd`: init({ threads: 2, backend: 'relaxed-simd' }) where the engine has it.
+  const relaxedOneThread = { threads: 1, backend: 'relaxed-simd', fallback: RELAXED_REASON };
   it('Node, ESM', () => {
-    expect(threads(run(process.execPath, ['threads.mjs']))).toEqual(started);
+    // Node 20 has no relaxed SIMD without V8's flag.
+    expect(threads(run(process.execPath, ['threads.mjs']))).toEqual({ ...started, explicitRelaxedSimd: null });
   });
   it('Node, CommonJS', () => {
-    expect(threads(run(process.execPath, ['threads.cjs']))).toEqual(started);
+    expect(threads(run(process.execPath, ['threads.cjs']))).toEqual({ ...started, explicitRelaxedSimd: null });
   });
   it('Deno, with read access (the threaded build and the worker are files of the package)', () => {
-    expect(threads(run(bin('deno'), ['run', '--no-prompt', '--allow-read', 'threads.mjs']))).toEqual(started);
+    expect(threads(run(bin('deno'), ['run', '--no-prompt', '--allow-read', 'threads.mjs']))).toEqual({ ...started, explicitRelaxedSimd: relaxedOneThread });
   });
   it('Deno, with no permission flag: one thread, with the reason', () => {
     const r = threads(run(bin('deno'), ['run', '--no-prompt', 'threads.mjs']));
@@ -61,8 +67,9 @@ describe('the worker pool of the packed package in each runtime', () => {
     expect(r.identical).toBe(true);
     // Without threads the automatic choice stays the best single-thread build.
     expect(r.automatic).toEqual({ threads: 1, backend: 'relaxed-simd', relaxedSimd: true });
+    expect(r.explicitRelaxedSimd).toEqual(relaxedOneThread);
   });
   it('Bun', () => {
-    expect(threads(run(bin('bun'), ['threads.mjs']))).toEqual(started);
+    expect(threads(run(bin('bun'), ['threads.mjs']))).toEqual({ ...started, explicitRelaxedSimd: relaxedOneThread });
   });
 });

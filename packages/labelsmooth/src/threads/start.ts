@@ -30,8 +30,11 @@ export async function startThreads(
     await stopPool();
     return undefined;
   }
+  // Checked whether or not the threaded build is loaded: with it loaded, another build asked for
+  // would otherwise be served by the threaded simd128 build under that build's name.
+  if (backend !== 'simd128') return fallback(count, `the threaded build is SIMD128's, and the ${backend} build was asked for (backend 'auto' or 'simd128' runs threads)`);
   if (!threaded) {
-    const why = backend !== 'simd128' ? `the threaded build is SIMD128's, and the ${backend} build was asked for (backend 'auto' or 'simd128' runs threads)` : whyNoThreads(host);
+    const why = whyNoThreads(host);
     if (why) return fallback(count, why);
     let loaded: { bytes: Uint8Array; module: WebAssembly.Module };
     try {
