@@ -39,7 +39,10 @@ export function roundsFor([n, k], { rounds, largeRounds }) {
   return n * k >= LARGE ? largeRounds : rounds;
 }
 
-/** The rounds of a mode: full (the default), quick (CI) or as asked (`--rounds R`: every shape). */
+/**
+ * The rounds of a mode: full (the default), quick (CI) or as asked (`--rounds R`: every shape).
+ * @param {{ quick?: boolean, rounds?: number }} [mode]
+ */
 export function threadRounds({ quick = false, rounds } = {}) {
   if (rounds) return { rounds, largeRounds: rounds };
   return quick ? { rounds: 3, largeRounds: 3 } : { rounds: 15, largeRounds: 7 };
