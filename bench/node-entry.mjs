@@ -65,7 +65,10 @@ const cpus = os.cpus();
 const result = await runBench({ ls, lsVersion, tf, lsTfjs, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
 // The pool's rows (group `threads`), after the single-thread ones: the same shapes when --shapes
 // names them, else the threads shapes (bench/threads-rows.mjs).
-if (!only || only.includes('threads')) result.threads = await runThreadRows({ ls, log, runtime }, { quick, shapes });
+if (!only || only.includes('threads')) {
+  const loadAverage = os.loadavg()[0];
+  result.threads = { ...(await runThreadRows({ ls, log, runtime }, { quick, shapes })), loadAverage };
+}
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 if (out) writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);

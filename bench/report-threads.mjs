@@ -53,6 +53,8 @@ export function threadsTable(m) {
     lines.push('|---|---|---|--:|--:|--:|--:|--:|--:|--:|');
     for (const rt of measured) lines.push(...threadLines(rt));
   }
+  const loads = withThreads(m).filter((rt) => rt.threads.loadAverage !== undefined);
+  if (loads.length) lines.push('', `Load average (1 min) as each runtime's threads rows began (${m.machine.cores} cores): ${loads.map((rt) => `${rt.runtime.name} ${fixed(rt.threads.loadAverage, 2)}`).join(', ')}.`);
   const missing = missingLines(m);
   if (missing.length) lines.push(...(lines.length ? [''] : []), ...missing);
   return lines;

@@ -164,7 +164,10 @@ async function runChromium() {
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };
     result.runtime.version = browser.version();
-    if (threadsWanted) result.threads = await runChromiumThreads(browser);
+    if (threadsWanted) {
+      const loadAverage = os.loadavg()[0];
+      result.threads = { ...(await runChromiumThreads(browser)), loadAverage };
+    }
     return result;
   } finally {
     await browser.close();

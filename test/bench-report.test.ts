@@ -40,6 +40,7 @@ function merged() {
         ...single('node', 1.25),
         threads: {
           auto: 2,
+          loadAverage: 0.42,
           rows: [row('8192×1000', 'wasm', 'simd128', 1, 20, 21), row('8192×1000', 'wasm', 't1', 1, 21, 21), row('8192×1000', 'wasm', 't2', 2, 12, 21), row('8192×1000', 'plain', 't1', 1, 30, 30), row('8192×1000', 'plain', 't2', 2, 25, 30)],
         },
       },
@@ -62,6 +63,10 @@ describe('the threads table', () => {
     expect(lines).toContain('| node | 8192×1000 | `Float32Array` | — | 30.0 | 25.0 | 25.0 (2) | — | 1.20× | 1.20× |');
     // 'auto' resolving to 4 threads has its own measurement.
     expect(lines).toContain('| deno | 64×1000 | `WasmArray` | — | 0.160 | 0.200 | 0.080 (4) | — | 0.80× | 2.00× |');
+  });
+
+  it("gives the load average as each runtime's rows began, where it was measured", () => {
+    expect(lines).toContain("Load average (1 min) as each runtime's threads rows began (4 cores): node 0.42.");
   });
 
   it('says why a runtime has no rows: the fallback reason, or the error', () => {
@@ -151,6 +156,7 @@ describe('quick mode in Node', () => {
     expect(r.status, r.stderr).toBe(0);
     const { threads } = JSON.parse(readFileSync(out, 'utf8'));
     expect(threads.fallback).toBeUndefined();
+    expect(threads.loadAverage).toBeGreaterThanOrEqual(0);
     const [[n, k]] = QUICK_THREAD_SHAPES;
     const configs = threads.auto === 2 ? ['simd128', 't1', 't2'] : ['simd128', 't1', 't2', 'auto'];
     expect(threads.rows.map((x: { api: string; config: string }) => `${x.api} ${x.config}`)).toEqual([...configs.map((c) => `wasm ${c}`), ...configs.map((c) => `plain ${c}`)]);
