@@ -91,9 +91,9 @@ export function readmeBlock(m) {
   const when = `Measured ${m.date.slice(0, 10)} by \`npm run bench\` (${m.mode} mode) on ${m.machine.cpu}, ${m.machine.cores} cores, ${m.machine.memoryGiB} GiB, ${m.machine.platform}; load average at the end ${m.machine.loadAverage.join(' / ')}; runtimes ${m.runtimes.map((r) => `${r.runtime.name} ${r.runtime.version}`).join(', ')}.`;
   const lines = [README_START, when, ''];
   const threads = threadsTable(m);
-  lines.push('**Threads**: ' + THREADS_LEGEND, '', ...(threads.length ? threads : ['(this run has no threads rows)']), '');
+  lines.push('**Threads**: ' + THREADS_LEGEND, '', ...(threads.length ? threads : ['(the run of bench/results/latest.json has no threads rows: a full `npm run bench` measures them)']), '');
   const relaxed = relaxedTable(m);
-  lines.push('**Relaxed SIMD × simd128** (fwd+grad on `WasmArray`s, the simd128 median over the relaxed-simd one, same run; runtimes without relaxed SIMD show —):', '', ...(relaxed.length ? relaxed : ['(this run has no relaxed-simd rows)']), README_END);
+  lines.push('**Relaxed SIMD × simd128** (fwd+grad on `WasmArray`s, the simd128 median over the relaxed-simd one, same run; runtimes without relaxed SIMD show —):', '', ...(relaxed.length ? relaxed : ['(the run of bench/results/latest.json has no relaxed-simd rows: a full `npm run bench` measures them where the engine has relaxed SIMD)']), README_END);
   return lines.join('\n');
 }
 
