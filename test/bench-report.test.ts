@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { renderMarkdown } from '../bench/report.mjs';
 import { readmeBlock, relaxedTable, replaceReadmeBlock, threadsTable } from '../bench/report-threads.mjs';
-import { QUICK_THREAD_SHAPES, roundsFor, threadRounds } from '../bench/threads-rows.mjs';
+import { QUICK_THREAD_SHAPES, roundsFor, runThreadRows, threadConfigs, threadRounds } from '../bench/threads-rows.mjs';
 import { repoRoot } from '../scripts/lib/source-files.mjs';
 
 /** One threads row as bench/threads-rows.mjs makes it. */
@@ -141,6 +141,40 @@ describe('the rounds', () => {
     expect(roundsFor([1, 256000], full)).toBe(roundsFor([64, 1000], full));
     expect(threadRounds({ rounds: 9 })).toEqual({ rounds: 9, largeRounds: 9 });
     expect(threadRounds({ quick: true })).toEqual({ rounds: 3, largeRounds: 3 });
+  });
+});
+
+/** The part of the labelsmooth API the threads rows use to start: a pool of `pool` threads at most, 'auto' = `auto`. */
+function fakePool(pool: number, auto: number, fallback: string | null) {
+  let threads = 1;
+  const set = async (n: number | 'auto') => {
+    threads = Math.min(n === 'auto' ? auto : n, pool);
+  };
+  return {
+    init: async (o: { threads?: number | 'auto' }) => (o.threads === undefined ? undefined : set(o.threads)),
+    setThreads: set,
+    threadCount: () => threads,
+    threadStatus: () => ({ threads, requested: 2, fallback }),
+  };
+}
+
+describe('the configurations', () => {
+  it("are the fallback reason where init({ threads: 2 }) leaves one thread, and no rows", async () => {
+    const reason = 'wasm threads need SharedArrayBuffer, which this runtime does not have';
+    expect(await threadConfigs(fakePool(1, 1, reason))).toEqual({ fallback: reason });
+    const lines: string[] = [];
+    expect(await runThreadRows({ ls: fakePool(1, 1, reason), log: (l: string) => lines.push(l), runtime: { name: 'x' } }, { quick: true })).toEqual({ fallback: reason });
+    expect(lines).toEqual([`[x] threads: no pool: ${reason}`]);
+  });
+
+  it("have an 'auto' of their own only where it is neither 1 nor 2 threads", async () => {
+    const ids = async (auto: number) => {
+      const r = await threadConfigs(fakePool(16, auto, null));
+      return { auto: r.auto, ids: (r.configs ?? []).map((c: { id: string }) => c.id) };
+    };
+    expect(await ids(2)).toEqual({ auto: 2, ids: ['simd128', 't1', 't2'] });
+    expect(await ids(1)).toEqual({ auto: 1, ids: ['simd128', 't1', 't2'] });
+    expect(await ids(8)).toEqual({ auto: 8, ids: ['simd128', 't1', 't2', 'auto'] });
   });
 });
 
