@@ -67,7 +67,13 @@ const result = await runBench({ ls, lsVersion, tf, lsTfjs, tfThreads, glue, wasm
 // names them, else the threads shapes (bench/threads-rows.mjs).
 if (!only || only.includes('threads')) {
   const loadAverage = os.loadavg()[0];
-  result.threads = { ...(await runThreadRows({ ls, log, runtime }, { quick, shapes })), loadAverage };
+  // A failure here costs the threads rows only, not the single-thread rows above (the report
+  // prints the error).
+  const threads = await runThreadRows({ ls, log, runtime }, { quick, shapes }).catch((e) => {
+    log(`[${runtime.name}] threads failed: ${e?.stack ?? e}`);
+    return { error: e?.message ?? String(e) };
+  });
+  result.threads = { ...threads, loadAverage };
 }
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 if (out) writeFileSync(out, JSON.stringify(result, null, 1));

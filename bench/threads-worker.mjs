@@ -10,6 +10,6 @@ onmessage = async ({ data }) => {
     const result = await runThreadRows({ ls, log, runtime: { name: 'chromium' } }, { quick: data.quick, shapes });
     postMessage({ result: { ...result, isolated: crossOriginIsolated } });
   } catch (e) {
-    postMessage({ error: String(e?.stack ?? e) });
+    postMessage({ log: `[chromium] threads failed: ${e?.stack ?? e}`, error: e?.message ?? String(e) });
   }
 };
