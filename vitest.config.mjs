@@ -44,6 +44,7 @@ const ONCE = [
   'test/wasm-interface.test.ts',
   'test/threads.test.ts',
   'test/vectors-tfjs.test.ts',
+  'test/bench-report.test.ts',
 ];
 
 const NOT_NODE = ['test/runtimes/**', '**/node_modules/**', 'test/.tmp/**'];

@@ -127,8 +127,12 @@ function memoryBytes(ls) {
   return bytes;
 }
 
-/** The groups of rows `opts.only` can choose from (default: all). */
-export const GROUPS = ['ce', 'losses', 'js', 'tfjs', 'tfjs-ops'];
+/**
+ * The groups of rows `opts.only` can choose from (default: all). `threads` is not measured here
+ * but by bench/threads-rows.mjs, which the entries run after this (node-entry.mjs, and in
+ * Chromium a cross-origin isolated page's module worker, threads.html).
+ */
+export const GROUPS = ['ce', 'losses', 'js', 'tfjs', 'tfjs-ops', 'threads'];
 
 /**
  * Runs the benchmark. `opts.quick`: tiny shapes and fewer runs; `opts.shapes`: [[N, K], ...]

@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { tfjsOnWasm } from './tfjs-wasm.mjs';
 import { parseShapes, runBench } from './bench.mjs';
+import { runThreadRows } from './threads-rows.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -15,7 +16,7 @@ const quick = args.includes('--quick');
 // Without --out, indexOf is -1 and args[0] (another option) would have been taken as the file.
 const out = args.includes('--out') ? args[args.indexOf('--out') + 1] : undefined;
 const noTf = args.includes('--no-tfjs');
-// --shapes 512x1000,16x32000 and --only losses,ce (see GROUPS in bench.mjs): a part of the benchmark.
+// --shapes 512x1000,16x32000 and --only losses,ce,threads (see GROUPS in bench.mjs): a part of the benchmark.
 const listArg = (name) => (args.includes(name) ? args[args.indexOf(name) + 1].split(',') : undefined);
 const shapes = args.includes('--shapes') ? parseShapes(args[args.indexOf('--shapes') + 1]) : undefined;
 const only = listArg('--only');
@@ -62,6 +63,18 @@ if (!noTf) {
 
 const cpus = os.cpus();
 const result = await runBench({ ls, lsVersion, tf, lsTfjs, tfThreads, glue, wasmBytes, runtime, log }, { quick, shapes, only });
+// The pool's rows (group `threads`), after the single-thread ones: the same shapes when --shapes
+// names them, else the threads shapes (bench/threads-rows.mjs).
+if (!only || only.includes('threads')) {
+  const loadAverage = os.loadavg()[0];
+  // A failure here costs the threads rows only, not the single-thread rows above (the report
+  // prints the error).
+  const threads = await runThreadRows({ ls, log, runtime }, { quick, shapes }).catch((e) => {
+    log(`[${runtime.name}] threads failed: ${e?.stack ?? e}`);
+    return { error: e?.message ?? String(e) };
+  });
+  result.threads = { ...threads, loadAverage };
+}
 result.machine = { cpu: cpus[0]?.model ?? 'unknown', cores: cpus.length, memoryGiB: Math.round(os.totalmem() / 2 ** 30), platform: `${os.platform()} ${os.release()} ${os.arch()}` };
 if (out) writeFileSync(out, JSON.stringify(result, null, 1));
 log(`[${runtime.name}] done`);

@@ -1,6 +1,7 @@
 // Renders the merged benchmark results (bench/run.mjs) as a Markdown report and an SVG bar chart
 // (hand-written SVG: log scale, one panel per runtime, one group per shape, one colour per
-// implementation).
+// implementation). The threads table and the README's block: report-threads.mjs.
+import { threadsSection } from './report-threads.mjs';
 
 const fmt = (v, digits = 0) => (v === undefined || v === null || !Number.isFinite(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }));
 const ms = (v) => (v >= 100 ? fmt(v, 0) : v >= 10 ? fmt(v, 1) : fmt(v, 2));
@@ -13,6 +14,11 @@ function find(rt, shape, id) {
   return rt.rows.find((r) => r.shape === shape && r.id === id);
 }
 
+/** The shapes with single-thread rows (a run of the `threads` group alone has none). */
+function measuredShapes(rt) {
+  return rt.shapes.filter((shape) => rt.rows.some((r) => r.shape === shape));
+}
+
 /** The Markdown report. */
 export function renderMarkdown(m) {
   const out = [];
@@ -23,26 +29,26 @@ export function renderMarkdown(m) {
   out.push('');
   out.push(`labelsmooth ${m.versions.labelsmooth} · @tensorflow/tfjs ${m.versions.tfjs} · @tensorflow/tfjs-backend-wasm ${m.versions.tfjsBackendWasm} · runtimes: ${rtNames} · took ${fmt(m.durationSeconds)} s`);
   out.push('');
-  out.push('Single thread. Label-smoothed cross-entropy (ε = 0.1, mean) and its gradient over N×K logits. Each row: warm-up, then ≥ 5 timed runs; the median, min–max, and M logits/s = N·K / median. Every ratio compares medians measured in the same run of the same runtime.');
+  out.push('Single thread unless noted (the threads section). Label-smoothed cross-entropy (ε = 0.1, mean) and its gradient over N×K logits. Each row: warm-up, then ≥ 5 timed runs; the median, min–max, and M logits/s = N·K / median. Every ratio compares medians measured in the same run of the same runtime.');
   out.push('');
   out.push('## Summary (M logits/s; forward+gradient unless noted)');
   out.push('');
-  out.push('| runtime | N×K | kernel fwd+grad | forward only | SIMD-exp bound | forward ÷ bound | plain API fwd+grad | scalar fwd+grad | kernel × tfjs-wasm | kernel × plain JS | plain API × tfjs-wasm | plain API × plain JS |');
-  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
+  out.push('| runtime | N×K | kernel fwd+grad | forward only | SIMD-exp bound | forward ÷ bound | plain API fwd+grad | scalar fwd+grad | relaxed × simd128 | kernel × tfjs-wasm | kernel × plain JS | plain API × tfjs-wasm | plain API × plain JS |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|');
   for (const rt of m.runtimes) {
-    for (const shape of rt.shapes) {
+    for (const shape of measuredShapes(rt)) {
       const k = find(rt, shape, 'ls-simd128-kernel');
       const f = find(rt, shape, 'ls-simd128-forward');
       const b = find(rt, shape, 'exp-simd128');
       const p = find(rt, shape, 'ls-simd128-plain');
       const s = find(rt, shape, 'ls-scalar-kernel');
       out.push(
-        `| ${rt.runtime.name} | ${shape} | ${fmt(k?.mlogitsPerS)} | ${fmt(f?.mlogitsPerS)} | ${fmt(b?.mlogitsPerS)} | ${f?.fractionOfExpBound ? `${fmt(100 * f.fractionOfExpBound)} %` : '—'} | ${fmt(p?.mlogitsPerS)} | ${fmt(s?.mlogitsPerS)} | ${times(k?.['speedupOver_tfjs-wasm'])} | ${times(k?.['speedupOver_plain-js'])} | ${times(p?.['speedupOver_tfjs-wasm'])} | ${times(p?.['speedupOver_plain-js'])} |`,
+        `| ${rt.runtime.name} | ${shape} | ${fmt(k?.mlogitsPerS)} | ${fmt(f?.mlogitsPerS)} | ${fmt(b?.mlogitsPerS)} | ${f?.fractionOfExpBound ? `${fmt(100 * f.fractionOfExpBound)} %` : '—'} | ${fmt(p?.mlogitsPerS)} | ${fmt(s?.mlogitsPerS)} | ${times2(find(rt, shape, 'ls-relaxed-simd-kernel')?.speedupOverSimd128)} | ${times(k?.['speedupOver_tfjs-wasm'])} | ${times(k?.['speedupOver_plain-js'])} | ${times(p?.['speedupOver_tfjs-wasm'])} | ${times(p?.['speedupOver_plain-js'])} |`,
       );
     }
   }
   out.push('');
-  out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else. "in place" (detailed tables): `inPlace: true` on a `WasmArray`; every call overwrites the logits with its gradient, so the later calls run on gradient values, which takes the same time as on fresh logits (measured; why in place once ran slower than a separate gradient on an AMD EPYC, and the fix: bench/README.md, "In place vs a separate gradient").');
+  out.push('"kernel": `WasmArray` logits and `gradOut` (data already in wasm memory). "plain API": `Float32Array` logits copied in, the gradient copied into a caller `Float32Array`. "relaxed × simd128": the simd128 kernel\'s median over the relaxed-simd kernel\'s (fwd+grad, same run; — where the engine has no relaxed SIMD). "SIMD-exp bound": Σ exp(x − max) over the same N×K values with the kernels\' exp and nothing else. "in place" (detailed tables): `inPlace: true` on a `WasmArray`; every call overwrites the logits with its gradient, so the later calls run on gradient values, which takes the same time as on fresh logits (measured; why in place once ran slower than a separate gradient on an AMD EPYC, and the fix: bench/README.md, "In place vs a separate gradient").');
   out.push('');
   const relaxedRows = m.runtimes.flatMap((rt) => rt.shapes.map((shape) => [rt, shape])).filter(([rt, shape]) => find(rt, shape, 'ls-relaxed-simd-kernel'));
   if (relaxedRows.length) {
@@ -60,6 +66,7 @@ export function renderMarkdown(m) {
     }
     out.push('');
   }
+  out.push(...threadsSection(m));
   const lossNames = { kl: 'klDivWithGrad', sigmoid: 'sigmoidCrossEntropyWithGrad', soft: 'softCrossEntropyWithGrad' };
   const boundNames = { kl: 'Σ ln q', sigmoid: 'Σ log1p(exp(−\\|x\\|))', soft: 'Σ exp(x − max)' };
   const lossRows = m.runtimes.flatMap((rt) => rt.shapes.flatMap((shape) => Object.keys(lossNames).map((loss) => [rt, shape, loss]))).filter(([rt, shape, loss]) => find(rt, shape, `${loss}-simd128`));
@@ -104,7 +111,7 @@ export function renderMarkdown(m) {
   out.push('| runtime | N×K | N×K array | kernel (gradOut): first calls / timed | in place: first / timed | plain API: first / timed |');
   out.push('|---|---|--:|--:|--:|--:|');
   for (const rt of m.runtimes) {
-    for (const shape of rt.shapes) {
+    for (const shape of measuredShapes(rt)) {
       const k = find(rt, shape, 'ls-simd128-kernel');
       const i = find(rt, shape, 'ls-simd128-inplace');
       const p = find(rt, shape, 'ls-simd128-plain');
@@ -119,7 +126,7 @@ export function renderMarkdown(m) {
       out.push('');
       for (const e of rt.errors) out.push(`- not measured: ${e}`);
     }
-    for (const shape of rt.shapes) {
+    for (const shape of measuredShapes(rt)) {
       out.push('');
       out.push(`### ${shape}`);
       out.push('');

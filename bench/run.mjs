@@ -11,6 +11,7 @@ import { launchChromium } from '../scripts/lib/chromium.mjs';
 import { serveStatic } from '../scripts/lib/static-server.mjs';
 import { GROUPS } from './bench.mjs';
 import { renderMarkdown, renderSvg } from './report.mjs';
+import { replaceReadmeBlock } from './report-threads.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: node bench/run.mjs [options]
@@ -20,7 +21,8 @@ const USAGE = `Usage: node bench/run.mjs [options]
   --no-tfjs           leave out the tfjs rows
   --out DIR           write the results into DIR
   --no-build          do not run scripts/build.sh first
-  --render            only re-render latest.md and latest.svg from latest.json
+  --render            only re-render latest.md and latest.svg from latest.json (and the
+                      README's threads and relaxed tables, from bench/results/ only)
   --shapes NxK,...    only these shapes, e.g. 8192x1000,16x32000 (writes target/bench-partial/)
   --only GROUPS       only these groups of rows, among ${GROUPS.join(', ')} (likewise)
   -h, --help          print this and exit`;
@@ -61,12 +63,24 @@ if (flag('--only') && !(value('--only') ?? '').split(',').every((g) => GROUPS.in
   process.exit(2);
 }
 
+/**
+ * The README's block of threads and relaxed × simd128 tables (report-threads.mjs), from a full
+ * run's results only: quick and partial runs, and other --out directories, leave it as it is.
+ */
+function updateReadme(m) {
+  if (outDir !== join(root, 'bench/results') || m.mode !== 'full') return;
+  const readme = join(root, 'README.md');
+  writeFileSync(readme, replaceReadmeBlock(readFileSync(readme, 'utf8'), m));
+  say(`[bench] wrote the threads and relaxed tables of ${readme}`);
+}
+
 // --render: rewrite latest.md and latest.svg from latest.json (after changing report.mjs).
 if (flag('--render')) {
   const m = JSON.parse(readFileSync(join(outDir, 'latest.json'), 'utf8'));
   writeFileSync(join(outDir, 'latest.md'), renderMarkdown(m));
   writeFileSync(join(outDir, 'latest.svg'), renderSvg(m));
   say(`[bench] rendered ${join(outDir, 'latest.md')} and latest.svg from latest.json`);
+  updateReadme(m);
   process.exit(0);
 }
 
@@ -105,6 +119,8 @@ function run(cmd, cmdArgs) {
   });
 }
 
+// The pool's rows (bench/threads-rows.mjs): the `threads` group (in --quick one tiny shape).
+const threadsWanted = !flag('--only') || value('--only').split(',').includes('threads');
 const passOn = ['--shapes', '--only'].flatMap((name) => (flag(name) ? [name, value(name)] : []));
 const serverArgs = ['bench/node-entry.mjs', ...(quick ? ['--quick'] : []), ...(noTf ? ['--no-tfjs'] : []), ...passOn];
 const npxBin = (name) => {
@@ -148,6 +164,11 @@ async function runChromium() {
     const { result, error } = await page.evaluate(() => ({ result: window.__benchResult, error: window.__benchError }));
     if (error) return { error: `chromium: ${error}` };
     result.runtime.version = browser.version();
+    if (threadsWanted) {
+      const loadAverage = os.loadavg()[0];
+      const threads = await runChromiumThreads(browser).catch((e) => ({ error: e.message }));
+      result.threads = { ...threads, loadAverage };
+    }
     return result;
   } finally {
     await browser.close();
@@ -155,10 +176,31 @@ async function runChromium() {
   }
 }
 
+/**
+ * The threads rows in Chromium: a module worker of a page served cross-origin isolated (COOP/COEP,
+ * which SharedArrayBuffer needs), on a server of its own so that the single-thread page above
+ * (and tfjs-wasm's choice of build) is served as before.
+ */
+async function runChromiumThreads(browser) {
+  const server = await serveStatic({ root, crossOriginIsolated: true });
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => say(m.text()));
+    page.on('pageerror', (e) => say(`[chromium] threads page error: ${e.message}`));
+    const shapes = flag('--shapes') ? `&shapes=${encodeURIComponent(value('--shapes'))}` : '';
+    await page.goto(`${server.url}bench/threads.html?quick=${quick ? 1 : 0}${shapes}`);
+    await page.waitForFunction(() => window.__threadsResult || window.__threadsError, null, { timeout: 30 * 60 * 1000, polling: 500 });
+    const { result, error } = await page.evaluate(() => ({ result: window.__threadsResult, error: window.__threadsError }));
+    return error ? { error } : result;
+  } finally {
+    await server.close();
+  }
+}
+
 const results = [];
 const failures = [];
-for (const name of runtimes) {
-  say(`[bench] ${name}: starting (${results.length + failures.length + 1}/${runtimes.length})`);
+for (const [i, name] of runtimes.entries()) {
+  say(`[bench] ${name}: starting (${i + 1}/${runtimes.length})`);
   const t0 = Date.now();
   const r = name === 'chromium' ? await runChromium() : await runServerRuntime(name);
   if (r.error) {
@@ -167,6 +209,8 @@ for (const name of runtimes) {
   } else {
     r.seconds = (Date.now() - t0) / 1000;
     results.push(r);
+    // The single-thread rows stand; the run still fails (the report shows the error too).
+    if (r.threads?.error) failures.push(`${name} threads: ${r.threads.error}`);
     say(`[bench] ${name}: done in ${r.seconds.toFixed(0)} s`);
   }
 }
@@ -196,8 +240,9 @@ mkdirSync(outDir, { recursive: true });
 writeFileSync(join(outDir, 'latest.json'), JSON.stringify(merged, null, 1));
 writeFileSync(join(outDir, 'latest.md'), renderMarkdown(merged));
 writeFileSync(join(outDir, 'latest.svg'), renderSvg(merged));
+updateReadme(merged);
 say(`[bench] wrote ${join(outDir, 'latest.json')}, latest.md and latest.svg in ${merged.durationSeconds.toFixed(0)} s`);
 if (failures.length) {
-  say(`[bench] ${failures.length} runtime(s) failed`);
+  say(`[bench] ${failures.length} failure(s): ${failures.join("; ")}`);
   process.exit(1);
 }
