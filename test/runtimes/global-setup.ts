@@ -40,6 +40,9 @@ export default function setup(project: TestProject): () => void {
     mkdirSync(path.join(dir, 'src'), { recursive: true });
     cpSync(path.join(here, 'consumers/app-main.js'), path.join(dir, 'src/main.js'));
     cpSync(path.join(here, 'fixtures/smoke-core.mjs'), path.join(dir, 'src/smoke-core.mjs'));
+    // The threads page: its script, its worker and the check the worker runs.
+    for (const file of ['threads-page.js', 'threads-worker.js']) cpSync(path.join(here, 'consumers', file), path.join(dir, 'src', file));
+    cpSync(path.join(here, 'fixtures/threads-core.mjs'), path.join(dir, 'src/threads-core.mjs'));
     install(dir, tarball);
   }
   // labelsmooth/tfjs: a Node project and a vite app with the tarball and @tensorflow/tfjs-core

@@ -34,3 +34,15 @@ export interface ThreadHost {
   /** Why this runtime cannot run the pool, when it cannot. */
   unavailable?: string;
 }
+
+/**
+ * A file of the threaded build (the .wasm or the web worker) that is not where the loader fetches
+ * it from, beside its bundle: a bundler moved the loader without it. Its message is the fallback
+ * reason as it stands, since it says what to do (start.ts).
+ */
+export class ThreadFileMissing extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ThreadFileMissing';
+  }
+}

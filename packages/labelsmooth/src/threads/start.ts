@@ -3,7 +3,7 @@
 // single-thread build. Nothing throws for a missing capability; a bad `threads` value is a RangeError.
 import type { Backend } from '../host-types';
 import type { WasmExports } from '../wasm-interface.generated';
-import type { ThreadHost } from './host';
+import { ThreadFileMissing, type ThreadHost } from './host';
 import { loadHost, noteFallback, startPool, stopPool, threadsWanted, whyNoThreads } from './pool';
 
 /** The threaded build, once loaded: its module, memory and exports. */
@@ -40,6 +40,7 @@ export async function startThreads(
     try {
       loaded = await host!.load();
     } catch (error) {
+      if (error instanceof ThreadFileMissing) return fallback(count, error.message);
       return fallback(count, `this engine cannot compile the threaded build (${(error as Error)?.message ?? String(error)})`);
     }
     const module = loaded.module;
