@@ -68,6 +68,14 @@ if stale "$pkg/src/wasm-interface.generated.ts" crates/abi; then
   touch "$pkg/src/wasm-interface.generated.ts"
 fi
 
+# Panic locations name source files, and a .wasm ships them: rename the toolchain's sources and
+# the dependencies' download directory so that no path of this machine (nor the registry's
+# directory name) is in a shipped build (scripts/check-package.mjs checks it).
+remap_paths="--remap-path-prefix=$(rustc --print sysroot)=/rust-sysroot --remap-path-prefix=$root=."
+for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  [ -d "$dir" ] && remap_paths+=" --remap-path-prefix=${dir%/}=/crates"
+done
+
 build_wasm() { # $1: flavour, named as the build it is (simd128 | relaxed-simd | scalar | threads), $2: RUSTFLAGS, $3…: cargo arguments
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"
   shift 2
@@ -79,7 +87,7 @@ build_wasm() { # $1: flavour, named as the build it is (simd128 | relaxed-simd |
   rm -rf "$out"
   local log="$root/target/wasm-$flavour.log"
   mkdir -p "$root/target"
-  if ! RUSTFLAGS="$rustflags" CARGO_TARGET_DIR="$root/target/wasm-$flavour" \
+  if ! RUSTFLAGS="$rustflags $remap_paths" CARGO_TARGET_DIR="$root/target/wasm-$flavour" \
     wasm-pack --log-level warn build crates/wasm --release --target web --no-pack --no-typescript \
     --out-dir "$out" --out-name labelsmooth_wasm -- "$@" >"$log" 2>&1; then
     cat "$log" >&2

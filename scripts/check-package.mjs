@@ -6,7 +6,7 @@
 // consumer), else one it packs itself.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, mkdtempSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
@@ -95,6 +95,16 @@ for (const file of ['dist/index.mjs', 'dist/browser.mjs', 'dist/slim.mjs', 'dist
   sizes[`${file} (gzip)`] = gzipSync(bytes, { level: 9 }).length;
 }
 rmSync(out, { recursive: true, force: true });
+
+// No path of the build machine in a shipped build: panic locations name source files, which
+// scripts/build.sh renames (the toolchain's sources, the dependencies' download directory).
+const machinePaths = [os.homedir(), '/.cargo/', '/.rustup/', 'registry/src/'].filter((p) => p.length > 1);
+for (const file of ['dist/labelsmooth-simd128.wasm', 'dist/labelsmooth-relaxed-simd.wasm', 'dist/labelsmooth-scalar.wasm', 'dist/labelsmooth-threads.wasm']) {
+  const text = readFileSync(path.join(pkg, file)).toString('latin1');
+  const found = machinePaths.filter((p) => text.includes(p));
+  if (found.length) problems.push(`${file} holds paths of the build machine (${found.join(', ')})`);
+  console.log(`${found.length ? 'FAIL' : 'ok  '}  ${file}: no path of the build machine`);
+}
 
 console.log('\nsize                                      bytes   budget');
 for (const [name, size] of Object.entries(sizes)) {
