@@ -8,16 +8,23 @@ outputs_f64, error), plus the header's framework versions. The random cases' inp
 again from their random_source (RANDOM_DRAWS), so a different draw shows as a difference too.
 The format (number encoding, layout) is described in test/fixtures/vectors/README.md.
 
-    python3 scripts/vectors/torch.py              rewrite the torch files in place
+    python3 scripts/vectors/torch.py              rewrite the files in place
     python3 scripts/vectors/torch.py --out DIR    write them into DIR instead
     python3 scripts/vectors/torch.py --check      regenerate in memory; print each difference
                                                   from the committed files, exit 1 if any
 
 Files: torch_cross_entropy.json, torch_cross_entropy_soft.json, torch_kl_div.json,
-torch_bce_with_logits.json. Needs torch and numpy (Debian 12: python3-torch python3-numpy).
+torch_bce_with_logits.json; and annotated_transformer.json and community_impls.json, which run
+upstream code and are regenerated only when the checkouts they need are given
+(--annotated-transformer DIR, --annotated-transformer-2018 DIR, --fairseq DIR,
+--fairseq-pre2021 DIR, --timm DIR, --transformers DIR; see --help and UPSTREAM), skipped with a
+message otherwise.
+Needs torch and numpy (Debian 12: python3-torch python3-numpy, run with the system python3).
 """
 
 import argparse
+import ast
+import dataclasses
 import json
 import math
 import os
@@ -143,8 +150,8 @@ def redraw(case):
 
 
 # ---------------------------------------------------------------------------------------------
-# One function per file kind: each takes a case and returns its answer {outputs, [outputs_f64],
-# error}.
+# One function per file kind: each takes a case (and the upstream definitions, for the files
+# that need them) and returns its answer {outputs, [outputs_f64], error}.
 
 
 def upstream_grad(loss):
@@ -152,7 +159,7 @@ def upstream_grad(loss):
     loss.backward(torch.ones_like(loss))
 
 
-def cross_entropy_case(case):
+def cross_entropy_case(case, upstream):
     """torch_cross_entropy.json and torch_cross_entropy_soft.json: F.cross_entropy with class ids
     (inputs.target) or probabilities (inputs.target_probs)."""
     p, inp = case["params"], case["inputs"]
@@ -214,7 +221,7 @@ def smoothed_target(inp, shape, soft, eps, ignore_index):
 warnings.filterwarnings("ignore", message="reduction: 'mean' divides the total loss")
 
 
-def kl_div_case(case):
+def kl_div_case(case, upstream):
     """torch_kl_div.json: F.kl_div on log-probabilities, either given (inputs.input_logprobs) or
     log_softmax(inputs.logits) computed by torch, whose gradient is then chained to the logits."""
     p, inp = case["params"], case["inputs"]
@@ -235,7 +242,7 @@ def kl_div_case(case):
     return {"outputs": outputs, "error": None}
 
 
-def bce_with_logits_case(case):
+def bce_with_logits_case(case, upstream):
     """torch_bce_with_logits.json: F.binary_cross_entropy_with_logits on labels smoothed by hand
     with torch ops (torch has no smoothing argument there): labels * (1 - eps) + 0.5 * eps."""
     p, inp = case["params"], case["inputs"]
@@ -251,11 +258,141 @@ def bce_with_logits_case(case):
                         "smoothed_target": encode(q)}, "error": None}
 
 
+# ---------------------------------------------------------------------------------------------
+# annotated_transformer.json and community_impls.json run upstream code, which this repository
+# does not copy: it is taken from checkouts the user names (UPSTREAM), one definition at a time.
+# Each entry: the option, the file in that checkout, the definitions it must hold, and where the
+# file is public (the commit the committed cases name, or the one this script was checked with).
+
+UPSTREAM = {
+    "annotated_transformer": (
+        "the_annotated_transformer.py", ["LabelSmoothing"],
+        "harvardnlp/annotated-transformer (the 2022 file; the cases name debc9fd7)"),
+    "annotated_transformer_2018": (
+        "The Annotated Transformer.ipynb", ["LabelSmoothing"],
+        "harvardnlp/annotated-transformer at 01fbae64 (the 2018 notebook)"),
+    "fairseq": (
+        "fairseq/criterions/label_smoothed_cross_entropy.py", ["label_smoothed_nll_loss"],
+        "facebookresearch/fairseq (the eps/(K-1) form, since 791ab7c2)"),
+    "fairseq_pre2021": (
+        "fairseq/criterions/label_smoothed_cross_entropy.py", ["label_smoothed_nll_loss"],
+        "facebookresearch/fairseq before 791ab7c2 (the eps/K form), e.g. at 791ab7c2^"),
+    "timm": (
+        "timm/loss/cross_entropy.py", ["LabelSmoothingCrossEntropy", "SoftTargetCrossEntropy"],
+        "huggingface/pytorch-image-models"),
+    "transformers": (
+        "src/transformers/trainer_pt_utils.py", ["LabelSmoother"], "huggingface/transformers"),
+}
+
+
+def upstream_definitions(checkout, option):
+    """The definitions UPSTREAM names, run from the upstream file in `checkout`.
+
+    Only those top-level definitions are run (found with ast), in a namespace holding what they
+    use (torch, nn, F, Variable, dataclass): importing the whole file would run its own imports
+    (fairseq's package, the Annotated Transformer's training and plotting code). A notebook's
+    definitions are looked for in its code cells."""
+    relpath, names, _ = UPSTREAM[option]
+    path = os.path.join(checkout, relpath)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if path.endswith(".ipynb"):
+        sources = ["".join(c["source"]) for c in json.loads(text)["cells"] if c["cell_type"] == "code"]
+    else:
+        sources = [text]
+    namespace = {"torch": torch, "nn": torch.nn, "F": F, "Variable": torch.autograd.Variable,
+                 "dataclass": dataclasses.dataclass, "__name__": f"upstream_{option}"}
+    found = {}
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:  # a notebook cell with shell or magic lines defines nothing we need
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.ClassDef, ast.FunctionDef)) and node.name in names:
+                exec(compile(ast.Module([node], type_ignores=[]), path, "exec"), namespace)
+                found[node.name] = namespace[node.name]
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise SystemExit(f"{path}: no top-level {', '.join(missing)} (expected {UPSTREAM[option][2]})")
+    return found
+
+
+# The 2018 class builds KLDivLoss(size_average=False), which torch 1.13 warns is deprecated; that
+# class is run unchanged on purpose.
+warnings.filterwarnings("ignore", message="size_average and reduce args will be deprecated")
+
+
+def annotated_transformer_case(case, upstream):
+    """annotated_transformer.json: the Annotated Transformer's LabelSmoothing criterion, the 2018
+    notebook's class or the 2022 file's as the case's api names it. x is given, or is
+    log_softmax(logits) computed by torch (then recorded as outputs.x, with grad_logits)."""
+    p, inp = case["params"], case["inputs"]
+    option = "annotated_transformer_2018" if case["api"].startswith("LabelSmoothing2018") else "annotated_transformer"
+    LabelSmoothing = upstream[option]["LabelSmoothing"]
+    target = torch.tensor(inp["target"], dtype=torch.int64)
+    logits = None
+    if isinstance(inp["x"], str):
+        logits = tensor(inp["logits"], torch.float32).reshape(-1, p["size"]).requires_grad_(True)
+        x = F.log_softmax(logits, dim=-1)
+        x.retain_grad()
+    else:
+        x = tensor(inp["x"], torch.float32).requires_grad_(True)
+    try:
+        crit = LabelSmoothing(size=p["size"], padding_idx=p["padding_idx"], smoothing=p["smoothing"])
+        loss = crit(x, target)
+        loss.backward()
+    except (RuntimeError, IndexError, ZeroDivisionError) as e:
+        return {"outputs": None, "error": raised(e)}
+    outputs = {"loss": encode(loss), "true_dist": encode(crit.true_dist), "grad_x": encode(x.grad)}
+    if logits is not None:
+        outputs["x"] = encode(x)
+        outputs["grad_logits"] = encode(logits.grad)
+    return {"outputs": outputs, "error": None}
+
+
+def community_impls_case(case, upstream):
+    """community_impls.json: fairseq's label_smoothed_nll_loss on log_softmax(logits), timm's
+    criteria, transformers' LabelSmoother, and the F.cross_entropy calls they equal, as the
+    case's `implementation` says; the gradient with upstream ones."""
+    p, inp, impl = case["params"], case["inputs"], case["implementation"]
+    logits = tensor(inp["logits"], torch.float32).requires_grad_(True)
+    outputs = {}
+    if impl in ("fairseq_current", "fairseq_pre2021"):
+        option = "fairseq" if impl == "fairseq_current" else "fairseq_pre2021"
+        nll_loss_fn = upstream[option]["label_smoothed_nll_loss"]
+        target = torch.tensor(inp["target"], dtype=torch.int64)
+        loss, nll_loss = nll_loss_fn(F.log_softmax(logits, dim=-1), target, p["epsilon"],
+                                     ignore_index=p["ignore_index"], reduce=p["reduce"])
+        outputs["nll_loss"] = encode(nll_loss)
+    elif impl == "timm" and "target_probs" in inp:
+        loss = upstream["timm"]["SoftTargetCrossEntropy"]()(logits, tensor(inp["target_probs"], torch.float32))
+    elif impl == "timm":
+        criterion = upstream["timm"]["LabelSmoothingCrossEntropy"](smoothing=p["smoothing"])
+        loss = criterion(logits, torch.tensor(inp["target"], dtype=torch.int64))
+    elif impl == "transformers":
+        smoother = upstream["transformers"]["LabelSmoother"](epsilon=p["epsilon"], ignore_index=p["ignore_index"])
+        loss = smoother({"logits": logits}, torch.tensor(inp["target"], dtype=torch.int64))
+    elif impl == "torch":
+        loss = F.cross_entropy(logits, torch.tensor(inp["target"], dtype=torch.int64), **p)
+    else:
+        raise SystemExit(f"{case['id']}: unknown implementation {impl!r}")
+    upstream_grad(loss)
+    # The file's order: loss, grad_logits, then fairseq's second return value.
+    return {"outputs": {"loss": encode(loss), "grad_logits": encode(logits.grad), **outputs},
+            "error": None}
+
+
+# The files, the function that answers each case, and the upstream checkouts it needs.
 FILES = {
-    "torch_cross_entropy.json": cross_entropy_case,
-    "torch_cross_entropy_soft.json": cross_entropy_case,
-    "torch_kl_div.json": kl_div_case,
-    "torch_bce_with_logits.json": bce_with_logits_case,
+    "torch_cross_entropy.json": (cross_entropy_case, ()),
+    "torch_cross_entropy_soft.json": (cross_entropy_case, ()),
+    "torch_kl_div.json": (kl_div_case, ()),
+    "torch_bce_with_logits.json": (bce_with_logits_case, ()),
+    "annotated_transformer.json": (annotated_transformer_case,
+                                   ("annotated_transformer", "annotated_transformer_2018")),
+    "community_impls.json": (community_impls_case,
+                             ("fairseq", "fairseq_pre2021", "timm", "transformers")),
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -282,12 +419,12 @@ def header_framework(committed):
     return framework
 
 
-def regenerate(doc, answer):
+def regenerate(doc, answer, upstream):
     cases = []
     for case in doc["cases"]:
         case = redraw(case)
         question = {k: v for k, v in case.items() if k not in ANSWER_KEYS}
-        cases.append({**question, **answer(case)})
+        cases.append({**question, **answer(case, upstream)})
     # The header is kept but for the versions that ran; `generator` still names the original
     # run's script while the files come out as committed (test/fixtures/vectors/README.md).
     return {**doc, "framework": header_framework(doc["framework"]), "cases": cases}
@@ -332,14 +469,23 @@ def main():
     parser.add_argument("--out", help="write the files into this directory instead of in place")
     parser.add_argument("--check", action="store_true",
                         help="compare with the committed files; exit 1 on any difference")
+    for option, (relpath, _, where) in UPSTREAM.items():
+        parser.add_argument("--" + option.replace("_", "-"), metavar="DIR",
+                            help=f"a checkout of {where}, holding {relpath}")
     args = parser.parse_args()
 
     failed = False
-    for name, answer in FILES.items():
+    for name, (answer, needs) in FILES.items():
+        missing = [o for o in needs if getattr(args, o) is None]
+        if missing:
+            options = ", ".join("--" + o.replace("_", "-") for o in missing)
+            print(f"{name}: skipped, it runs upstream code: give {options} (see --help)")
+            continue
+        upstream = {o: upstream_definitions(getattr(args, o), o) for o in needs}
         with open(os.path.join(VECTORS, name)) as f:
             committed_text = f.read()
         committed = json.loads(committed_text)
-        regenerated = regenerate(committed, answer)
+        regenerated = regenerate(committed, answer, upstream)
         text = dump(regenerated) + "\n"
         if args.check:
             found = []
