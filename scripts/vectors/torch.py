@@ -34,13 +34,18 @@ import warnings
 
 # This file is named torch.py, and Python puts its folder first on sys.path: without this line
 # `import torch` would import this script instead of torch.
-sys.path = [p for p in sys.path if os.path.abspath(p or ".") != os.path.dirname(os.path.abspath(__file__))]
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
+try:
+    import numpy as np
+    import torch
+    import torch.nn.functional as F
+except ImportError as e:
+    raise SystemExit(f"{e}: this script needs torch and numpy (Debian 12: apt-get install "
+                     "python3-torch python3-numpy, then run it with the system python3)")
 
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 VECTORS = os.path.join(ROOT, "test", "fixtures", "vectors")
 
 # What a case answers; everything else in a case is its question and is kept.
@@ -169,7 +174,10 @@ def cross_entropy_case(case, upstream):
 
     def call(dtype, reduction):
         logits = tensor(inp["logits"], dtype, shape).requires_grad_(True)
-        target = tensor(inp["target_probs"], dtype, shape) if soft else torch.tensor(inp["target"], dtype=torch.int64)
+        if soft:
+            target = tensor(inp["target_probs"], dtype, shape)
+        else:
+            target = torch.tensor(inp["target"], dtype=torch.int64)
         weight = None if p["weight"] is None else tensor(p["weight"], dtype)
         loss = F.cross_entropy(logits, target, weight=weight, ignore_index=p["ignore_index"],
                                reduction=reduction, label_smoothing=eps)
@@ -294,6 +302,9 @@ def upstream_definitions(checkout, option):
     definitions are looked for in its code cells."""
     relpath, names, _ = UPSTREAM[option]
     path = os.path.join(checkout, relpath)
+    if not os.path.isfile(path):
+        flag = "--" + option.replace("_", "-")
+        raise SystemExit(f"{path}: no such file ({flag} takes a checkout of {UPSTREAM[option][2]})")
     with open(path, encoding="utf-8") as f:
         text = f.read()
     if path.endswith(".ipynb"):
