@@ -8,9 +8,9 @@ outputs_f64, error), plus the header's framework versions. The random cases' inp
 again from their random_source (RANDOM_DRAWS), so a different draw shows as a difference too.
 The format (number encoding, layout) is described in test/fixtures/vectors/README.md.
 
-    python3 scripts/vectors/torch.py              rewrite the files in place
-    python3 scripts/vectors/torch.py --out DIR    write them into DIR instead
-    python3 scripts/vectors/torch.py --check      regenerate in memory; print each difference
+    python3 scripts/vectors/torch_vectors.py              rewrite the files in place
+    python3 scripts/vectors/torch_vectors.py --out DIR    write them into DIR instead
+    python3 scripts/vectors/torch_vectors.py --check      regenerate in memory; print each difference
                                                   from the committed files, exit 1 if any
 
 Files: torch_cross_entropy.json, torch_cross_entropy_soft.json, torch_kl_div.json,
@@ -32,11 +32,6 @@ import subprocess
 import sys
 import warnings
 
-# This file is named torch.py, and Python puts its folder first on sys.path: without this line
-# `import torch` would import this script instead of torch.
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path = [p for p in sys.path if os.path.abspath(p or ".") != HERE]
-
 try:
     import numpy as np
     import torch
@@ -45,7 +40,7 @@ except ImportError as e:
     raise SystemExit(f"{e}: this script needs torch and numpy (Debian 12: apt-get install "
                      "python3-torch python3-numpy, then run it with the system python3)")
 
-ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 VECTORS = os.path.join(ROOT, "test", "fixtures", "vectors")
 
 # What a case answers; everything else in a case is its question and is kept.
