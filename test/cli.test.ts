@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { crossEntropy, crossEntropyParts, crossEntropyWithGrad, smoothTargets } from 'labelsmooth';
+import { crossEntropy, crossEntropyParts, crossEntropyWithGrad, relaxedSimdSupported, smoothTargets } from 'labelsmooth';
 
 // Each test starts one to four node processes running the CLI (≈ 0.3 s each on an idle core);
 // measured 1.1–2.5 s per test with the other core busy, so the limit is 20 s, not the default 5.
@@ -26,8 +26,8 @@ interface Run {
   stderr: string;
 }
 
-function run(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string> } = {}): Run {
-  const r = spawnSync(process.execPath, [cli, ...args], {
+function run(args: string[], opts: { input?: string; cwd?: string; env?: Record<string, string>; nodeArgs?: string[] } = {}): Run {
+  const r = spawnSync(process.execPath, [...(opts.nodeArgs ?? []), cli, ...args], {
     cwd: opts.cwd ?? dir,
     input: opts.input ?? '',
     encoding: 'utf8',
@@ -163,8 +163,26 @@ describe('labelsmooth targets', () => {
     const r = run(['targets', '--size', '3', '--target', '1', '--backend', other]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`labelsmooth (${other} build)`);
-    expectUsage(run(['targets', '--size', '3', '--target', '1', '--backend', 'gpu']), /--backend must be one of auto, simd128, scalar; received 'gpu'/, 'targets');
+    expectUsage(run(['targets', '--size', '3', '--target', '1', '--backend', 'gpu']), /--backend must be one of auto, relaxed-simd, simd128, scalar; received 'gpu'/, 'targets');
     expectUsage(run(['targets', '--size', '3', '--target', '1'], { env: { LABELSMOOTH_BACKEND: 'gpu' } }), /\$LABELSMOOTH_BACKEND must be one of/, 'targets');
+  });
+
+  // V8's flag turns relaxed SIMD on in Node 20 (Node ≥ 22 runs it without one); this process
+  // (the same node) says whether the CLI's engine runs it without the flag.
+  it('--backend relaxed-simd: the relaxed-simd build where the engine runs it, else the library\'s error (exit 1)', () => {
+    const args = ['targets', '--size', '3', '--target', '1', '--backend', 'relaxed-simd'];
+    const flagged = run(args, { nodeArgs: ['--experimental-wasm-relaxed-simd'] });
+    expect(flagged.code).toBe(0);
+    expect(flagged.stdout).toContain('labelsmooth (relaxed-simd build)');
+    const plain = run(args);
+    if (relaxedSimdSupported()) {
+      expect(plain.code).toBe(0);
+      expect(plain.stdout).toContain('labelsmooth (relaxed-simd build)');
+    } else {
+      expectFailure(plain, /could not load the relaxed-simd build: initSync: options\.backend 'relaxed-simd' needs WebAssembly relaxed SIMD, which this engine does not run/);
+    }
+    const fromEnv = run(['targets', '--size', '3', '--target', '1', '--format', 'json'], { nodeArgs: ['--experimental-wasm-relaxed-simd'], env: { LABELSMOOTH_BACKEND: 'relaxed-simd' } });
+    expect(JSON.parse(fromEnv.stdout).backend).toBe('relaxed-simd');
   });
 
   it('prints its help with --help and exits 0', () => {
@@ -402,12 +420,21 @@ describe('labelsmooth bench', () => {
     }
   });
 
+  it('--backend relaxed-simd times the relaxed-simd build alone', { timeout: 30_000 }, () => {
+    const r = run(['bench', '--shapes', '3x7', '--runs', '5', '--backend', 'relaxed-simd', '--json'], { nodeArgs: ['--experimental-wasm-relaxed-simd'] });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).rows.map((row: { call: string; backend: string }) => `${row.call} ${row.backend}`)).toEqual([
+      'crossEntropy relaxed-simd',
+      'crossEntropyWithGrad relaxed-simd',
+    ]);
+  });
+
   it.each([
     [['bench', '--runs', '3'], /--runs must be at least 5, received 3/],
     [['bench', '--runs', 'many'], /--runs must be an integer, received 'many'/],
     [['bench', '--shapes', '100'], /--shapes: '100' is not N×K with positive integers/],
     [['bench', '--shapes', '0x10'], /--shapes: '0x10' is not N×K with positive integers/],
-    [['bench', '--backend', 'gpu'], /--backend must be one of both, simd128, scalar; received 'gpu'/],
+    [['bench', '--backend', 'gpu'], /--backend must be one of both, relaxed-simd, simd128, scalar; received 'gpu'/],
     [['bench', 'extra'], /unexpected argument 'extra'/],
   ])('usage error: %j', (args, message) => {
     expectUsage(run(args as string[]), message as RegExp, 'bench');

@@ -12,7 +12,9 @@
 //!    (ties to even) and leaves n in the low mantissa bits; subtracting it back gives n as f32.
 //! 2. `r = (x − n·LN2_HI) − n·LN2_LO`: LN2_HI has 9 significant bits, so `n·LN2_HI` is exact for
 //!    |n| ≤ 151 and `x − n·LN2_HI` is exact (Sterbenz); |r| ≤ ln2/2 (plus rounding).
-//! 3. `p = 1 + (r + r²·(C2 + r·(C3 + r·(C4 + r·(C5 + r·C6)))))`.
+//! 3. `p = 1 + (r + r²·(C2 + r·(C3 + r·(C4 + r·(C5 + r·C6)))))`; in the relaxed-simd build, where
+//!    a multiply-add is one instruction (`F32Vector::RELAXED_MADD`), Horner to the end,
+//!    `p = 1 + r·(1 + r·(C2 + …))`: one instruction fewer, the same coefficients.
 //! 4. `exp(x) = (p·2^n1)·2^n2` with `n1 = n >> 1`, `n2 = n − n1`, both powers built from the
 //!    integer n in the exponent field. The first product is exact (normal range), the second
 //!    rounds once: results in the subnormal range are correctly rounded from p (we return
@@ -29,11 +31,14 @@
 //! `exp_nonpositive_exhaustive_ulp`, ~50 s, hence `#[ignore]`; the `_strided_ulp` tests check every
 //! 97th bit pattern in the normal test run): max error **0.989 ulp** for both (at x = -27.378984)
 //! against exp computed in f64, over every f32 in [-104, 89] (`exp`) and [-104, 0]
-//! (`exp_nonpositive`), subnormal results included. Every multiply-add goes through
-//! `F32Vector::mul_add`, which the relaxed-simd build runs as `f32x4.relaxed_madd` (fused or not,
-//! as the engine chooses); the `_fused` twins of the exhaustive tests sweep `Fused<Lanes4>`
-//! against `Fused<Scalar>` (one rounding per multiply-add): max error **1.014 ulp** for `exp`
-//! (at x = 37.77864) and **1.010 ulp** for `exp_nonpositive` (at x = -59.92188). Run them with
+//! (`exp_nonpositive`), subnormal results included: what the simd128 and scalar builds compute.
+//! Every multiply-add goes through `F32Vector::mul_add`, which the relaxed-simd build runs as
+//! `f32x4.relaxed_madd` (fused or not, as the engine chooses), with the Horner variant of step 3;
+//! the `_relaxed_unfused` and `_relaxed_fused` twins of the exhaustive tests sweep that build's
+//! arithmetic under each reading (`Unfused<Lanes4>` against `Unfused<Scalar>`, `Fused<Lanes4>`
+//! against `Fused<Scalar>`): max error **1.176 ulp** unfused for both functions (at x =
+//! -71.04553), and fused **0.909 ulp** for `exp` (at x = 5.1997986) and **0.882 ulp** for
+//! `exp_nonpositive` (at x = -26.68565). Run them with
 //! `RUSTFLAGS="-C target-feature=+fma"` where the CPU has FMA (`f32::mul_add` is then one
 //! instruction instead of a libm call; the results are the same).
 
@@ -141,8 +146,24 @@ fn reduce<V: F32Vector>(c: &ExpConsts<V>, magic: V, x: V) -> (V, V) {
     let q = q.mul_add(r, c.c4);
     let q = q.mul_add(r, c.c3);
     let q = q.mul_add(r, c.c2);
-    let p = c.one.add(r.mul(r).mul_add(q, r));
+    let p = if V::RELAXED_MADD { finish_horner(c, r, q) } else { finish_exact_leading(c, r, q) };
     (p, t)
+}
+
+/// `p = 1 + (r + r²·q)`, the simd128 and scalar builds' last steps: `1 + r` is added last, so
+/// the leading terms are exact without FMA; three operations (a product, a multiply-add, an add).
+#[inline(always)]
+fn finish_exact_leading<V: F32Vector>(c: &ExpConsts<V>, r: V, q: V) -> V {
+    c.one.add(r.mul(r).mul_add(q, r))
+}
+
+/// `p = 1 + r·(1 + r·q)`, the relaxed-simd build's last steps (`F32Vector::RELAXED_MADD`): Horner
+/// to the end, two multiply-adds, one instruction fewer than [`finish_exact_leading`] where a
+/// multiply-add is one instruction. The same coefficients; `exp_exhaustive_ulp_relaxed_*` bound
+/// it under both readings of `relaxed_madd`.
+#[inline(always)]
+fn finish_horner<V: F32Vector>(c: &ExpConsts<V>, r: V, q: V) -> V {
+    q.mul_add(r, c.one).mul_add(r, c.one)
 }
 
 /// `exp` of every lane, any argument (see the module documentation for the method and its
@@ -247,7 +268,7 @@ pub fn exp_sum<V: F32Vector>(x: &[f32], shift: f32) -> f32 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::vector::{Fused, Lanes4};
+    use crate::vector::{Fused, Lanes4, Unfused};
 
     /// Error of `got` in units of the f32 ulp at the exact value `exact`.
     pub(crate) fn ulp_error(got: f32, exact: f64) -> f64 {
@@ -312,32 +333,46 @@ pub(crate) mod tests {
     }
 
     /// The two readings of `f32x4.relaxed_madd` the relaxed build may run under (the engine and
-    /// CPU choose): the product rounded before the add (`Lanes4` / `Scalar`, also exactly what the
-    /// simd128 and scalar builds compute) or one rounding (`Fused<Lanes4>` / `Fused<Scalar>`).
+    /// CPU choose): the product rounded before the add or one rounding. For a function without a
+    /// relaxed variant (`log`) the unfused reading is `Lanes4` / `Scalar` themselves, also exactly
+    /// what the simd128 and scalar builds compute; `exp` has one (`Build`).
     #[derive(Clone, Copy, Debug)]
     pub(crate) enum Reading {
         Unfused,
         Fused,
     }
 
-    /// [`exp`] under `reading`: the vector function on four lanes and its one-lane twin.
-    fn exp_under(reading: Reading) -> (impl Fn(Lanes4) -> Lanes4, impl Fn(f32) -> f32) {
-        let lanes = move |v: Lanes4| match reading {
-            Reading::Unfused => exp(v),
-            Reading::Fused => exp(Fused(v)).0,
+    /// The arithmetic `exp` runs with in each build: the simd128 and scalar builds (`Lanes4` /
+    /// `Scalar`), and the relaxed-simd build under either reading (`Unfused` / `Fused` around
+    /// them), which takes the Horner variant (`F32Vector::RELAXED_MADD`).
+    #[derive(Clone, Copy, Debug)]
+    enum Build {
+        Simd128,
+        Relaxed(Reading),
+    }
+
+    const BUILDS: [Build; 3] = [Build::Simd128, Build::Relaxed(Reading::Unfused), Build::Relaxed(Reading::Fused)];
+
+    /// [`exp`] in `build`: the vector function on four lanes and its one-lane twin.
+    fn exp_under(build: Build) -> (impl Fn(Lanes4) -> Lanes4, impl Fn(f32) -> f32) {
+        let lanes = move |v: Lanes4| match build {
+            Build::Simd128 => exp(v),
+            Build::Relaxed(Reading::Unfused) => exp(Unfused(v)).0,
+            Build::Relaxed(Reading::Fused) => exp(Fused(v)).0,
         };
-        let one = move |x: f32| match reading {
-            Reading::Unfused => exp_scalar(x),
-            Reading::Fused => exp(Fused(Scalar(x))).0 .0,
+        let one = move |x: f32| match build {
+            Build::Simd128 => exp_scalar(x),
+            Build::Relaxed(Reading::Unfused) => exp(Unfused(Scalar(x))).0 .0,
+            Build::Relaxed(Reading::Fused) => exp(Fused(Scalar(x))).0 .0,
         };
         (lanes, one)
     }
 
-    /// [`exp`] over [0, 89] and [-104, -0] under `reading`.
-    fn sweep_exp(reading: Reading, step: usize) -> (f64, f32) {
+    /// [`exp`] over [0, 89] and [-104, -0] in `build`.
+    fn sweep_exp(build: Build, step: usize) -> (f64, f32) {
         let pos = (0u32..=89f32.to_bits()).step_by(step);
         let neg = (0x8000_0000u32..=(-104f32).to_bits()).step_by(step);
-        let (f, twin) = exp_under(reading);
+        let (f, twin) = exp_under(build);
         let (a, b) = (sweep(&f, &twin, exp64, pos), sweep(&f, &twin, exp64, neg));
         if a.0 >= b.0 {
             a
@@ -348,43 +383,67 @@ pub(crate) mod tests {
 
     #[test]
     fn exp_strided_ulp() {
-        for reading in [Reading::Unfused, Reading::Fused] {
-            let (err, at) = sweep_exp(reading, 97);
-            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        for build in BUILDS {
+            let (err, at) = sweep_exp(build, 97);
+            assert!(err <= MAX_ULP, "{build:?}: max ulp error {err} at {at:e}");
         }
     }
 
-    fn exp_exhaustive(reading: Reading) {
-        let (err, at) = sweep_exp(reading, 1);
-        eprintln!("exp ({reading:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
-        assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+    fn exp_exhaustive(build: Build) {
+        let (err, at) = sweep_exp(build, 1);
+        eprintln!("exp ({build:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
+        assert!(err <= MAX_ULP, "{build:?}: max ulp error {err} at {at:e}");
     }
 
-    /// Every f32 in [-104, 89], product rounded before the add. About 2.2e9 values; run with
-    /// `--release -- --ignored`.
+    /// Every f32 in [-104, 89], as the simd128 and scalar builds compute. About 2.2e9 values; run
+    /// with `--release -- --ignored`.
     #[test]
     #[ignore]
     fn exp_exhaustive_ulp() {
-        exp_exhaustive(Reading::Unfused);
+        exp_exhaustive(Build::Simd128);
     }
 
-    /// Every f32 in [-104, 89], fused multiply-adds (the relaxed build where the engine fuses).
+    /// Every f32 in [-104, 89], the relaxed build where the engine does not fuse.
     #[test]
     #[ignore]
-    fn exp_exhaustive_ulp_fused() {
-        exp_exhaustive(Reading::Fused);
+    fn exp_exhaustive_ulp_relaxed_unfused() {
+        exp_exhaustive(Build::Relaxed(Reading::Unfused));
     }
 
-    /// [`exp_nonpositive`] over [-104, -0] under `reading`, with the opaque constants of the
-    /// passes.
-    fn sweep_nonpositive(reading: Reading, step: usize) -> (f64, f32) {
+    /// Every f32 in [-104, 89], the relaxed build where the engine fuses.
+    #[test]
+    #[ignore]
+    fn exp_exhaustive_ulp_relaxed_fused() {
+        exp_exhaustive(Build::Relaxed(Reading::Fused));
+    }
+
+    /// The relaxed build runs its own variant (`F32Vector::RELAXED_MADD`), not the simd128 build's
+    /// arithmetic under another name: with the same unfused multiply-adds, the two ends of the
+    /// polynomial round differently for some inputs.
+    #[test]
+    fn relaxed_build_takes_the_horner_variant() {
+        let differ = (0..10_000)
+            .map(|i| -20.0 + i as f32 * 0.002_5)
+            .filter(|&x| exp(Unfused(Scalar(x))).0 .0 != exp_scalar(x))
+            .count();
+        assert!(differ > 0, "the relaxed variant gave the simd128 build's bits for every input");
+    }
+
+    /// [`exp_nonpositive`] over [-104, -0] in `build`, with the opaque constants of the passes.
+    fn sweep_nonpositive(build: Build, step: usize) -> (f64, f32) {
         let bits = (0x8000_0000u32..=(-104f32).to_bits()).step_by(step);
-        match reading {
-            Reading::Unfused => {
+        match build {
+            Build::Simd128 => {
                 let c = ExpConsts::<Lanes4>::opaque();
                 sweep(|v| exp_nonpositive(&c, v), exp_nonpositive_scalar, exp64, bits)
             }
-            Reading::Fused => {
+            Build::Relaxed(Reading::Unfused) => {
+                let c = ExpConsts::<Unfused<Lanes4>>::opaque();
+                let sc = ExpConsts::<Unfused<Scalar>>::splat();
+                let twin = |x| exp_nonpositive(&sc, Unfused(Scalar(x))).0 .0;
+                sweep(|v| exp_nonpositive(&c, Unfused(v)).0, twin, exp64, bits)
+            }
+            Build::Relaxed(Reading::Fused) => {
                 let c = ExpConsts::<Fused<Lanes4>>::opaque();
                 let sc = ExpConsts::<Fused<Scalar>>::splat();
                 let twin = |x| exp_nonpositive(&sc, Fused(Scalar(x))).0 .0;
@@ -395,30 +454,38 @@ pub(crate) mod tests {
 
     #[test]
     fn exp_nonpositive_strided_ulp() {
-        for reading in [Reading::Unfused, Reading::Fused] {
-            let (err, at) = sweep_nonpositive(reading, 97);
-            assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+        for build in BUILDS {
+            let (err, at) = sweep_nonpositive(build, 97);
+            assert!(err <= MAX_ULP, "{build:?}: max ulp error {err} at {at:e}");
         }
     }
 
-    fn exp_nonpositive_exhaustive(reading: Reading) {
-        let (err, at) = sweep_nonpositive(reading, 1);
-        eprintln!("exp_nonpositive ({reading:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
-        assert!(err <= MAX_ULP, "{reading:?}: max ulp error {err} at {at:e}");
+    fn exp_nonpositive_exhaustive(build: Build) {
+        let (err, at) = sweep_nonpositive(build, 1);
+        eprintln!("exp_nonpositive ({build:?}): max ulp error {err:.4} at x = {at:e} ({:#010x})", at.to_bits());
+        assert!(err <= MAX_ULP, "{build:?}: max ulp error {err} at {at:e}");
     }
 
-    /// Every f32 in [-104, -0], product rounded before the add; run with `--release -- --ignored`.
+    /// Every f32 in [-104, -0], as the simd128 and scalar builds compute; run with
+    /// `--release -- --ignored`.
     #[test]
     #[ignore]
     fn exp_nonpositive_exhaustive_ulp() {
-        exp_nonpositive_exhaustive(Reading::Unfused);
+        exp_nonpositive_exhaustive(Build::Simd128);
     }
 
-    /// Every f32 in [-104, -0], fused multiply-adds.
+    /// Every f32 in [-104, -0], the relaxed build where the engine does not fuse.
     #[test]
     #[ignore]
-    fn exp_nonpositive_exhaustive_ulp_fused() {
-        exp_nonpositive_exhaustive(Reading::Fused);
+    fn exp_nonpositive_exhaustive_ulp_relaxed_unfused() {
+        exp_nonpositive_exhaustive(Build::Relaxed(Reading::Unfused));
+    }
+
+    /// Every f32 in [-104, -0], the relaxed build where the engine fuses.
+    #[test]
+    #[ignore]
+    fn exp_nonpositive_exhaustive_ulp_relaxed_fused() {
+        exp_nonpositive_exhaustive(Build::Relaxed(Reading::Fused));
     }
 
     #[test]

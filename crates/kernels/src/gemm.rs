@@ -212,8 +212,8 @@ fn micro_kernel<V: F32Vector>(ap: &[f32], bp: &[f32], kc: usize) -> [[V; 2]; MR]
         let b1 = V::load(&b[l..]);
         for r in 0..MR {
             let ar = V::splat(a[r]);
-            acc[r][0] = acc[r][0].add(ar.mul(b0));
-            acc[r][1] = acc[r][1].add(ar.mul(b1));
+            acc[r][0] = ar.mul_add(b0, acc[r][0]);
+            acc[r][1] = ar.mul_add(b1, acc[r][1]);
         }
     }
     acc

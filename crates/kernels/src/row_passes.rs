@@ -10,7 +10,10 @@
 //!   vector constant on every iteration (three instructions each), which halved the speed;
 //! * the exp constants come from [`crate::exp::ExpConsts::opaque`] (opaque values, not
 //!   `v128.const`), and the exp pass keeps one accumulator per sum, so that they all stay in the
-//!   16 registers.
+//!   16 registers;
+//! * products that are added go through `mul_add` (`w·d + a`, `g·a − b·w`): one instruction in
+//!   the relaxed-simd build (`f32x4.relaxed_madd`), and bit for bit the product then the add
+//!   elsewhere (the add's operands commute), so the simd128 and scalar builds keep their results.
 
 use crate::exp::{exp_nonpositive, exp_nonpositive_scalar, ExpConsts};
 use crate::row_io::RowIo;
@@ -82,7 +85,7 @@ pub(crate) fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
         s0 = s0.add(e0.add(e1).add(e2.add(e3)));
         // SAFETY: the block i..i + 4·LANES lies in start..end, and w covers end (asserted).
         let [w0, w1, w2, w3] = unsafe { [0, 1, 2, 3].map(|u| w.vec_unchecked::<V>(i + u * l)) };
-        a0 = a0.add(w0.mul(d0).add(w1.mul(d1)).add(w2.mul(d2).add(w3.mul(d3))));
+        a0 = a0.add(w1.mul_add(d1, w0.mul(d0)).add(w3.mul_add(d3, w2.mul(d2))));
         [e0, e1, e2, e3]
     });
     while i + l <= end {
@@ -90,7 +93,7 @@ pub(crate) fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
         let e0 = exp(d0);
         io.store(i, e0);
         s0 = s0.add(e0);
-        a0 = a0.add(w.vec::<V>(i).mul(d0));
+        a0 = w.vec::<V>(i).mul_add(d0, a0);
         i += l;
     }
     let mut s = s0.horizontal_sum();
@@ -118,7 +121,7 @@ pub(crate) fn rescale<V: F32Vector, W: Weights>(g: &mut [f32], a: f32, b: f32, w
         // SAFETY: i + 4·LANES ≤ k, covered by w (asserted).
         let ws = unsafe { [0, 1, 2, 3].map(|u| w.vec_unchecked::<V>(i + u * l)) };
         let v = load4::<V>(c);
-        store4([0, 1, 2, 3].map(|u| v[u].mul(av).sub(bv.mul(ws[u]))), c);
+        store4([0, 1, 2, 3].map(|u| v[u].mul_add(av, bv.mul(ws[u]).neg())), c);
         i += 4 * l;
     }
     let rest = blocks.into_remainder();

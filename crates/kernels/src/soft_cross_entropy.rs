@@ -154,23 +154,23 @@ fn exp_pass<V: F32Vector, W: Weights, R: RowIo>(
         // SAFETY: i + 4·LANES ≤ k = t.len(), covered by w (asserted).
         let wq = unsafe {
             [0, 1, 2, 3].map(|u| {
-                w.vec_unchecked::<V>(i + u * l).mul(V::load_unchecked(t.as_ptr().add(i + u * l)).mul(tav).add(tbv))
+                w.vec_unchecked::<V>(i + u * l).mul(V::load_unchecked(t.as_ptr().add(i + u * l)).mul_add(tav, tbv))
             })
         };
         // One accumulator per sum (a tree of adds per block): fewer live vectors, so that the exp
         // constants stay in registers (see `row_passes::exp_pass`).
         s0 = s0.add(e[0].add(e[1]).add(e[2].add(e[3])));
-        a0 = a0.add(wq[0].mul(d[0]).add(wq[1].mul(d[1])).add(wq[2].mul(d[2]).add(wq[3].mul(d[3]))));
+        a0 = a0.add(wq[1].mul_add(d[1], wq[0].mul(d[0])).add(wq[3].mul_add(d[3], wq[2].mul(d[2]))));
         b0 = b0.add(wq[0].add(wq[1]).add(wq[2].add(wq[3])));
         e
     });
     while i + l <= k {
         let d0 = io.load::<V>(i).sub(mv);
         let e0 = exp(d0);
-        let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul(tav).add(tbv));
+        let wq0 = w.vec::<V>(i).mul(V::load(&t[i..]).mul_add(tav, tbv));
         io.store(i, e0);
         s0 = s0.add(e0);
-        a0 = a0.add(wq0.mul(d0));
+        a0 = wq0.mul_add(d0, a0);
         b0 = b0.add(wq0);
         i += l;
     }
@@ -204,8 +204,8 @@ fn rescale<V: F32Vector, W: Weights>(g: &mut [f32], t: &[f32], w: W, a: f32, sca
         for u in 0..4 {
             // SAFETY: i + 4·LANES ≤ k, covered by w (asserted).
             let wv = unsafe { w.vec_unchecked::<V>(i + u * l) };
-            let swq = wv.mul(V::load(&tc[u * l..]).mul(stav).add(stbv));
-            V::load(&gc[u * l..]).mul(av).sub(swq).store(&mut gc[u * l..]);
+            let swq = wv.mul(V::load(&tc[u * l..]).mul_add(stav, stbv));
+            V::load(&gc[u * l..]).mul_add(av, swq.neg()).store(&mut gc[u * l..]);
         }
         i += 4 * l;
     }

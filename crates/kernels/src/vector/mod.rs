@@ -8,8 +8,8 @@
 //! exercise the vector-width logic (bodies, tails, horizontal reductions) without a wasm engine.
 //! `RelaxedSimd` (`relaxed_simd.rs`, compiled for wasm32 with `+simd128,+relaxed-simd`) is
 //! `Simd128` with its multiply-add on `f32x4.relaxed_madd`, which an engine may fuse or not;
-//! [`Fused`] (`fused.rs`) wraps `Scalar` or `Lanes4` with a fused multiply-add, the model of the
-//! fused reading (the unfused reading is `Lanes4` itself).
+//! [`Fused`] and [`Unfused`] (`fused.rs`) wrap `Scalar` or `Lanes4` as the relaxed-simd build
+//! runs them under each reading (one rounding per multiply-add, or the product rounded first).
 //! `crate::BestVector` names the type a build runs. This file also holds the slice helpers
 //! written over the trait (`fill`, `load4`, `store4`).
 
@@ -22,7 +22,7 @@ mod scalar;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd128;
 
-pub use fused::Fused;
+pub use fused::{Fused, Unfused};
 pub use lanes4::Lanes4;
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128", target_feature = "relaxed-simd"))]
 pub use relaxed_simd::RelaxedSimd;
@@ -33,6 +33,12 @@ pub use simd128::Simd128;
 /// A vector of `LANES` f32 values. Loads and stores are unaligned: callers pass any subslice.
 pub trait F32Vector: Copy {
     const LANES: usize;
+    /// Whether `mul_add` is relaxed SIMD's `f32x4.relaxed_madd` (`RelaxedSimd`) or a model of
+    /// one of its readings ([`Fused`], [`Unfused`]): one instruction, fused or not as the engine
+    /// chooses. The functions with a variant written for one multiply-add instruction take it
+    /// when this is true (the Horner polynomial of `crate::exp`); the other types keep the
+    /// arithmetic of the simd128 and scalar builds, whose bits are the reproducible reference.
+    const RELAXED_MADD: bool = false;
     fn splat(value: f32) -> Self;
     /// Loads `LANES` values from the start of `src` (which must hold at least that many).
     fn load(src: &[f32]) -> Self;
@@ -49,7 +55,7 @@ pub trait F32Vector: Copy {
     fn div(self, other: Self) -> Self;
     /// `self·b + c`, the multiply-add every polynomial and range reduction is written with. Here
     /// the product is rounded before the add, bit for bit `self.mul(b).add(c)`: what SIMD128 (no
-    /// FMA) computes. `RelaxedSimd` and [`Fused`] override it (one rounding, or either reading).
+    /// FMA) computes. `RelaxedSimd` and [`Fused`] override it (either reading, or one rounding).
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         self.mul(b).add(c)

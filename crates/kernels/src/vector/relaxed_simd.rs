@@ -4,9 +4,11 @@
 //! `relaxed_madd` is fused (one rounding) or not (the product rounded first), as the engine and
 //! CPU choose (a fused multiply-add where the CPU has one, as on x64 with FMA3 and on arm64; a
 //! multiply and an add elsewhere). Every function written with `mul_add` is tested natively under
-//! both readings (`Fused` and `Lanes4`, `fused.rs`). The kernels' scalar row tails (the last
-//! `len mod 4` elements) run on `Scalar`, whose `mul_add` rounds the product in every build, so on
-//! an engine that fuses, a row's tail and body take the two readings (both within the bounds).
+//! both readings (`Fused` and `Unfused`, `fused.rs`), and takes its variant for this build where it
+//! has one (`F32Vector::RELAXED_MADD`). The kernels' scalar row tails (the last `len mod 4`
+//! elements) run on `Scalar`, the arithmetic of the simd128 build (its variants, and the product
+//! rounded before the add), so a row's tail and body may differ in the last bits (all within the
+//! bounds the exhaustive tests assert).
 //!
 //! `max` and `min` keep the `pmax`/`pmin` semantics of the trait, written as a comparison and a
 //! select: with relaxed SIMD enabled, LLVM compiles `f32x4_pmax`/`f32x4_pmin` (and a
@@ -25,6 +27,7 @@ pub struct RelaxedSimd(pub Simd128);
 
 impl F32Vector for RelaxedSimd {
     const LANES: usize = 4;
+    const RELAXED_MADD: bool = true;
     #[inline(always)]
     fn mul_add(self, b: Self, c: Self) -> Self {
         RelaxedSimd(Simd128(f32x4_relaxed_madd(self.0 .0, b.0 .0, c.0 .0)))

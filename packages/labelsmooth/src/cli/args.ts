@@ -106,12 +106,16 @@ export function choice<T extends string>(command: string, values: Values, name: 
 /** The --backend option (default: $LABELSMOOTH_BACKEND, else 'auto'), loaded before any computation. */
 export const backendOption = { backend: { type: 'string' } } as const;
 
+/** What --backend takes: initSync's `backend` choices. Where the engine lacks the one asked for
+ * (relaxed-simd in Node 20 without V8's flag), initSync's error is the message (exit 1). */
+const BACKEND_CHOICES = ['auto', 'relaxed-simd', 'simd128', 'scalar'];
+
 export function selectBackend(command: string, values: Values): void {
   const fromEnv = process.env.LABELSMOOTH_BACKEND;
   const wanted = raw(command, values, 'backend') ?? (fromEnv === undefined || fromEnv === '' ? 'auto' : fromEnv);
-  if (!['auto', 'simd128', 'scalar'].includes(wanted)) {
+  if (!BACKEND_CHOICES.includes(wanted)) {
     const source = values.backend === undefined ? `$LABELSMOOTH_BACKEND` : '--backend';
-    throw new UsageError(`${source} must be one of auto, simd128, scalar; received '${wanted}'`, command);
+    throw new UsageError(`${source} must be one of ${BACKEND_CHOICES.join(', ')}; received '${wanted}'`, command);
   }
   try {
     initSync({ backend: wanted as BackendChoice });

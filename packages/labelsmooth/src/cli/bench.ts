@@ -19,7 +19,7 @@ Usage: labelsmooth bench [--quick] [--shapes NxK,…] [--runs R] [--backend B] [
   --quick         small shapes (512x1000, 16x32000) and 5 runs: a few seconds
   --shapes LIST   N×K shapes, comma-separated (default 8192x1000,1024x32000)
   --runs R        timed calls per row, at least 5 (default 7; 5 with --quick)
-  --backend B     simd128, scalar or both (default both)
+  --backend B     relaxed-simd, simd128, scalar, or both (scalar and simd128; the default)
   --json          print the results as JSON
   -h, --help      this help
 
@@ -61,7 +61,7 @@ function options(command: string, values: Values) {
   const quick = values.quick === true;
   const runs = integerOption(command, values, 'runs') ?? (quick ? MIN_RUNS : 7);
   if (runs < MIN_RUNS) throw new UsageError(`--runs must be at least ${MIN_RUNS}, received ${runs}`, command);
-  const which = choice(command, values, 'backend', ['both', 'simd128', 'scalar'] as const, 'both');
+  const which = choice(command, values, 'backend', ['both', 'relaxed-simd', 'simd128', 'scalar'] as const, 'both');
   return {
     shapes: shapes(command, stringOption(command, values, 'shapes') ?? (quick ? QUICK_SHAPES : FULL_SHAPES)),
     runs,

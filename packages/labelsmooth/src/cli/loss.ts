@@ -28,7 +28,7 @@ ${SMOOTHING_HELP}
   --title TEXT           the heatmap's title
   --json                 print the result as one JSON object
   --decimals D           decimals printed (default 6)
-  --backend NAME         auto (default, or $LABELSMOOTH_BACKEND), simd128 or scalar
+  --backend NAME         auto (default, or $LABELSMOOTH_BACKEND), relaxed-simd, simd128 or scalar
   -h, --help             this help
 
 The loss splits into its parts: with NLL = Σ −w_y·log p_y and S = Σ −Σ_k w_k·log p_k (over the

@@ -15,7 +15,7 @@ ${SMOOTHING_HELP}
   --title TEXT           the heatmap's title (default: describes the smoothing)
   --format FORMAT        table (default), csv or json (float32 values, shortest exact digits)
   --decimals D           decimals in the table (default 4)
-  --backend NAME         auto (default, or $LABELSMOOTH_BACKEND), simd128 or scalar
+  --backend NAME         auto (default, or $LABELSMOOTH_BACKEND), relaxed-simd, simd128 or scalar
   -h, --help             this help
 
 The Annotated Transformer's example (its LabelSmoothing, which it plots with plt.imshow):
