@@ -2,7 +2,9 @@
 // build with 1, 2 and 'auto' threads (init({ threads }) / setThreads), configurations alternating
 // round by round, medians and the ratio to the threaded build's one thread. The first ratio is
 // the threaded build's single-thread cost; the others, the pool's speed-up (bench/README.md).
-//   node bench/threads.mjs [DIST] [--rounds R] [--quick] [--shapes 8192x1000,1024x32000]
+//   node bench/threads.mjs [DIST] [--rounds R] [--quick] [--shapes 8192x1000,1024x32000] [--rows wasm,plain]
+// (--rows: the rows to time, default both: `wasm` is fwd+grad on WasmArrays, `plain` on a
+// Float32Array, the copies included)
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
@@ -11,7 +13,11 @@ import { fillLogits, makeTargets } from './bench.mjs';
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const dist = args.find((a, i) => !a.startsWith('--') && !(i > 0 && ['--rounds', '--shapes'].includes(args[i - 1]))) ?? 'packages/labelsmooth/dist';
+const dist = args.find((a, i) => !a.startsWith('--') && !(i > 0 && ['--rounds', '--shapes', '--rows'].includes(args[i - 1]))) ?? 'packages/labelsmooth/dist';
+const ROW_NAMES = { wasm: 'fwd+grad, WasmArray', plain: 'fwd+grad, Float32Array' };
+const rowsTimed = value('--rows', 'wasm,plain')
+  .split(',')
+  .map((r) => ROW_NAMES[r] ?? (console.error(`--rows: expected wasm or plain, received ${r}`), process.exit(2)));
 const rounds = Number(value('--rounds', flag('--quick') ? '5' : '15'));
 const shapes = value('--shapes')
   ? value('--shapes').split(',').map((s) => s.split('x').map(Number))
@@ -60,7 +66,7 @@ for (const [n, k] of shapes) {
         'fwd+grad, WasmArray': () => ls.crossEntropyWithGrad(x, targets, { ...opts, gradOut: g }),
         'fwd+grad, Float32Array': () => ls.crossEntropyWithGrad(logits, targets, opts),
       };
-      for (const [row, run] of Object.entries(rows)) {
+      for (const [row, run] of Object.entries(rows).filter(([row]) => rowsTimed.includes(row))) {
         run();
         const t0 = performance.now();
         for (let i = 0; i < reps; i++) run();
@@ -72,7 +78,7 @@ for (const [n, k] of shapes) {
       g.free();
     }
   }
-  for (const row of ['fwd+grad, WasmArray', 'fwd+grad, Float32Array']) {
+  for (const row of rowsTimed) {
     const one = median(times.get(`${row}|threads build, 1 thread`));
     for (const [name] of configs) {
       const m = median(times.get(`${row}|${name}`));

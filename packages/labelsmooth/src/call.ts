@@ -130,8 +130,9 @@ export class KernelCall {
     const writes = this.outputs.filter((o) => !o.delivered && holdsAddressIn(args, o.ptr, o.ptr + 4 * o.length));
     this.takePending(reads);
     const pipelined = reads.length || writes.length ? runPipelined(this.k, spec, args, frame, reads, writes) : undefined;
-    if (!pipelined) for (const p of reads) copyIn(this.k, p);
-    const outcome = pipelined ?? runSplit(this.k, spec, args, frame) ?? invokeKernel(this.k, spec, frame, args);
+    if (pipelined) this.pending.push(...pipelined.unstaged);
+    else for (const p of reads) copyIn(this.k, p);
+    const outcome = pipelined?.outcome ?? runSplit(this.k, spec, args, frame) ?? invokeKernel(this.k, spec, frame, args);
     if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
     return outcome.result;
   }
@@ -141,8 +142,8 @@ export class KernelCall {
    * copies it chunk by chunk as the chunks finish and sets `delivered`; otherwise the caller
    * copies it whole when `delivered` is false.
    */
-  deliver(ptr: number, length: number, write: OutputCopy['write']): OutputCopy {
-    const output: OutputCopy = { ptr, length, write, delivered: false };
+  deliver(ptr: number, length: number, write: OutputCopy['write'], dest: FloatArray): OutputCopy {
+    const output: OutputCopy = { ptr, length, write, dest: dest instanceof WasmArray ? undefined : dest, delivered: false };
     this.outputs.push(output);
     return output;
   }

@@ -85,7 +85,7 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
   const copy = gradientCopy(call, d, logits, length);
   const ptr = logits.source instanceof WasmArray ? call.output(length, d.kind === 'new' ? 'the gradient' : 'options.gradOut') : logits.ptr;
   // A split call copies it out chunk by chunk as the chunks finish (threads/pipeline.ts).
-  const output = call.deliver(ptr, length, copy.write);
+  const output = call.deliver(ptr, length, copy.write, copy.array);
   return {
     ptr,
     finish() {

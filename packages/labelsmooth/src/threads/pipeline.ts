@@ -1,21 +1,28 @@
-// A split call whose arguments are the caller's plain Float32Arrays (docs/architecture.md,
-// "Threads"): only the calling thread can read those arrays, and copying N×K values in and the
-// N×K gradient out costs about as much as the kernel. So the copies overlap the workers' compute:
-//   1. the job is published with no chunk claimable; the caller copies each chunk's rows of every
-//      N×K input in and publishes the chunk at once, so workers start on chunk 0 while the caller
-//      copies chunk 1;
-//   2. then the caller copies each finished chunk's rows of every N×K output out, in chunk order,
-//      and runs a chunk itself whenever none has finished yet.
-// Every input is copied in before any output is copied out, so an output array that overlaps an
-// input (the logits as gradOut, `inPlace`, or any view of the same buffer) reads as it did.
-// Chunk c's output is copied only after its status is stored (threads/protocol.ts: the kernel's
-// writes come before that store), and only when chunks 0..c all succeeded. A chunk can refuse only
-// what every chunk would refuse (the call's own fields), except a target out of range, which
+// A split call whose N×K arguments are the caller's plain Float32Arrays (docs/architecture.md,
+// "Threads"). Only the calling thread can read those arrays, and copying N×K values in and the
+// N×K gradient out costs about as much as the kernel, so the copies overlap the workers' compute,
+// through a ring of a few chunk-sized slots in wasm memory (one ring per array):
+//   - the job is published with no chunk claimable; the caller copies chunk c's rows of every
+//     N×K input into slot c mod S and publishes chunk c at once, so workers start on chunk 0
+//     while the caller copies chunk 1;
+//   - the chunk's record points at its slots (in place when the gradient overwrites the logits);
+//   - the caller copies each finished chunk's N×K outputs out of its slots, in chunk order, which
+//     frees the slots for chunk c + S; when there is nothing to copy, it runs a chunk itself.
+// The slots stay in cache, as the one-thread block path's block does (losses/cross-entropy.ts),
+// instead of streaming the whole array through wasm memory once more.
+//
+// Chunk c's outputs are copied only after its status is stored (threads/protocol.ts: the kernel's
+// writes come before that store), and only when chunks 0..c all succeeded. A chunk can refuse
+// only what every chunk would refuse (the call's own fields), except a target out of range, which
 // planSplit checks for the whole call before anything is published: so a refused call writes
-// nothing into the caller's arrays.
+// nothing into the caller's arrays. Inputs of later chunks are still being copied in while
+// outputs of earlier ones are copied out, so an output that shares a buffer with an input other
+// than as the very same values (inPlace, gradOut the logits) is not pipelined.
 import { Status, type KernelExportSpec, type KernelOutcome, type WasmExports } from '../wasm-interface.generated';
+import { allocate } from '../memory';
 import { activePool } from './pool';
 import { runChunks, Slot } from './protocol';
+import { ROW_SPLITS, type RowSplit } from './row-split';
 import { finish, planSplit, publish, SPLIT_MIN_VALUES, waitForChunks, type SplitJob } from './split';
 
 /** A staged input whose values are not in wasm memory yet: `source` is copied to `ptr`. */
@@ -30,6 +37,8 @@ export interface OutputCopy {
   readonly length: number;
   /** Copies `count` values at `at` to values [from, from + count) of the caller's array. */
   write(at: number, from: number, count: number): void;
+  /** The caller's array when it is a Float32Array (to tell whether it overlaps an input). */
+  readonly dest: Float32Array | undefined;
   /** Set once the pipeline copied all of it out (then the call does not copy it again). */
   delivered: boolean;
 }
@@ -51,11 +60,20 @@ export function copyIn(k: WasmExports, p: PendingCopy): void {
   new Float32Array(k.memory.buffer, p.ptr, p.source.length).set(p.source);
 }
 
+/** One N×K array of the call carried through a ring: its address in the record, its slots. */
+interface Ring {
+  ptr: number;
+  input?: PendingCopy;
+  outputs: OutputCopy[];
+  slots: number;
+}
+
 /**
- * Runs kernel `spec` on `call` over the pool with the copies of `pending` and `outputs` that
- * hold N×K values overlapped with the chunks (the other pending inputs are copied whole first);
- * undefined when the call is not split (nothing is copied then). On success every N×K output is
- * `delivered`.
+ * Runs kernel `spec` on `call` over the pool with its N×K pending inputs and outputs carried
+ * through rings (the other pending inputs are copied whole first); undefined when the call is
+ * not split or not pipelined (nothing is copied then). On success every N×K output is
+ * `delivered`; `unstaged` are the inputs whose blocks never received their values (they are
+ * pending still, should anything read those blocks later).
  */
 export function runPipelined<C, R>(
   k: WasmExports,
@@ -64,31 +82,70 @@ export function runPipelined<C, R>(
   frame: number,
   pending: readonly PendingCopy[],
   outputs: readonly OutputCopy[],
-): KernelOutcome<R> | undefined {
+): { outcome: KernelOutcome<R>; unstaged: readonly PendingCopy[] } | undefined {
+  const split = ROW_SPLITS[spec.name] as RowSplit<C> | undefined;
+  if (!split) return undefined;
+  const { rows, classes } = split.shape(call);
+  const inputs = pending.filter((p) => p.source.length === rows * classes);
+  const written = outputs.filter((o) => o.length === rows * classes && !o.delivered);
+  if ((inputs.length === 0 && written.length === 0) || overlaps(pending, written)) return undefined;
   const job = planSplit(k, spec, call, frame);
-  if (!job || 'status' in job) return job;
-  const values = job.rows * job.classes;
-  const perRow = pending.filter((p) => p.source.length === values);
-  for (const p of pending) if (p.source.length !== values) copyIn(k, p);
-  const out = outputs.filter((o) => o.length === values && !o.delivered);
-  const words = new Int32Array(k.memory.buffer);
-  const statusWord = (c: number) => (job.base + c * job.stride + job.statusOffset) >> 2;
-  for (let c = 0; c < job.count; c++) words[statusWord(c)] = PENDING;
-  const { control } = job.pool;
-  const generation = publish(job, 0);
+  if (!job) return undefined;
+  if ('status' in job) return { outcome: job, unstaged: pending };
+  for (const p of pending) if (!inputs.includes(p)) copyIn(k, p);
+  const rings = new Map<number, Ring>();
+  const ringOf = (ptr: number) => rings.get(ptr) ?? rings.set(ptr, { ptr, outputs: [], slots: 0 }).get(ptr)!;
+  for (const p of inputs) ringOf(p.ptr).input = p;
+  for (const o of written) ringOf(o.ptr).outputs.push(o);
+  // Enough slots that every thread computes one while the caller fills one and empties another.
+  const depth = Math.min(job.count, 2 * (job.pool.workers.length + 1) + 2);
+  const slotValues = job.perChunk * classes;
+  const block = allocate(k, rings.size * depth * slotValues * 4, 'the thread pool copy slots');
+  [...rings.values()].forEach((ring, i) => (ring.slots = block.ptr + i * depth * slotValues * 4));
+  const slot = (ring: Ring, c: number) => ring.slots + (c % depth) * slotValues * 4;
   try {
-    stageChunks(k, job, perRow);
-    const copied = drainChunks(k, job, generation, out, words, statusWord);
-    if (copied === job.count) for (const o of out) o.delivered = true;
+    pointAtSlots(k, spec, split, call, job, [...rings.values()], slot);
+    const copied = pipeline(k, job, [...rings.values()], slot, depth);
+    if (copied === job.count) for (const o of written) o.delivered = true;
   } finally {
-    // Also after a throw: every chunk published, so no thread waits for one, and all finished.
-    if (Atomics.load(control, Slot.published) < job.count) {
-      Atomics.store(control, Slot.published, job.count);
-      Atomics.notify(control, Slot.published);
-    }
-    waitForChunks(control, job.count);
+    k.dealloc(block.ptr, block.bytes);
   }
-  return finish(k, spec, job);
+  return { outcome: finish(k, spec, job), unstaged: inputs };
+}
+
+/**
+ * Whether an output's array shares a buffer with a pending input other than as the same values
+ * (then chunk c's output could overwrite an input of a later chunk before it is copied in).
+ */
+function overlaps(pending: readonly PendingCopy[], outputs: readonly OutputCopy[]): boolean {
+  return outputs.some(
+    ({ dest }) =>
+      dest !== undefined &&
+      pending.some(({ source }) => source.buffer === dest.buffer && (source.byteOffset !== dest.byteOffset || source.length !== dest.length)),
+  );
+}
+
+/** Rewrites each chunk's record with its rows of every ring's array at the chunk's slot. */
+function pointAtSlots<C, R>(
+  k: WasmExports,
+  spec: KernelExportSpec<C, R>,
+  split: RowSplit<C>,
+  call: C,
+  job: SplitJob,
+  rings: readonly Ring[],
+  slot: (ring: Ring, c: number) => number,
+): void {
+  const view = new DataView(k.memory.buffer);
+  for (let c = 0; c < job.count; c++) {
+    const first = c * job.perChunk;
+    const record = split.chunk(call, first, Math.min(job.perChunk, job.rows - first)) as Record<string, unknown>;
+    // The chunk's record holds `ptr + 4·first·K` for the array at `ptr` (row-split.ts).
+    for (const ring of rings) {
+      const at = ring.ptr + 4 * first * job.classes;
+      for (const key in record) if (record[key] === at) record[key] = slot(ring, c);
+    }
+    spec.write(view, job.base + c * job.stride, record as C);
+  }
 }
 
 /** Values [from, from + length) of chunk c's rows. */
@@ -97,51 +154,54 @@ function chunkValues(job: SplitJob, c: number): { from: number; length: number }
   return { from: first * job.classes, length: Math.min(job.perChunk, job.rows - first) * job.classes };
 }
 
-/** Copies each chunk's rows of every N×K input in and publishes the chunk. */
-function stageChunks(k: WasmExports, job: SplitJob, inputs: readonly PendingCopy[]): void {
-  const { control } = job.pool;
-  for (let c = 0; c < job.count; c++) {
-    const { from, length } = chunkValues(job, c);
-    for (const p of inputs) new Float32Array(k.memory.buffer, p.ptr + 4 * from, length).set(p.source.subarray(from, from + length));
-    Atomics.store(control, Slot.published, c + 1);
-    Atomics.notify(control, Slot.published);
-  }
-}
-
 /**
- * Copies each finished chunk's rows of every output out, in chunk order, and runs a chunk when
- * none has finished; returns how many chunks were copied (fewer than all when a chunk refused or
- * a thread failed: the call then ends with that error and nothing more is copied).
+ * Publishes the job and runs the calling thread's part: copy each finished chunk's outputs out
+ * (in chunk order), else copy the next chunk's inputs in while its slots are free, else run a
+ * chunk, else wait for one to end. Returns how many chunks' outputs were copied (fewer than all
+ * when a chunk refused or a thread failed: the call then ends with that error).
  */
-function drainChunks(
-  k: WasmExports,
-  job: SplitJob,
-  generation: number,
-  outputs: readonly OutputCopy[],
-  words: Int32Array,
-  statusWord: (c: number) => number,
-): number {
+function pipeline(k: WasmExports, job: SplitJob, rings: readonly Ring[], slot: (ring: Ring, c: number) => number, depth: number): number {
   const { control, memory } = job.pool;
   const kernels = k as unknown as Record<string, unknown>;
-  let copied = 0;
-  while (copied < job.count) {
-    const status = Atomics.load(words, statusWord(copied));
-    if (status === Status.ok) {
-      const { from, length } = chunkValues(job, copied);
-      for (const o of outputs) o.write(o.ptr + 4 * from, from, length);
-      copied++;
-      continue;
+  const words = new Int32Array(k.memory.buffer);
+  const status = (c: number) => Atomics.load(words, (job.base + c * job.stride + job.statusOffset) >> 2);
+  for (let c = 0; c < job.count; c++) words[(job.base + c * job.stride + job.statusOffset) >> 2] = PENDING;
+  const generation = publish(job, 0);
+  let [staged, copied] = [0, 0];
+  try {
+    while (copied < job.count) {
+      const s = status(copied);
+      if (s === Status.ok) {
+        const { from, length } = chunkValues(job, copied);
+        for (const ring of rings) for (const o of ring.outputs) o.write(slot(ring, copied), from, length);
+        copied++;
+      } else if (s !== PENDING) {
+        break; // a refusal: finish() reports it
+      } else if (staged < job.count && staged < copied + depth) {
+        const { from, length } = chunkValues(job, staged);
+        for (const ring of rings) {
+          if (ring.input) new Float32Array(k.memory.buffer, slot(ring, staged), length).set(ring.input.source.subarray(from, from + length));
+        }
+        staged++;
+        Atomics.store(control, Slot.published, staged);
+        Atomics.notify(control, Slot.published);
+      } else if (runChunks(control, memory, generation, kernels, undefined, undefined, 1) === 0) {
+        // Chunk `copied` runs on another thread: wait for a chunk to end.
+        const done = Atomics.load(control, Slot.completed);
+        if (status(copied) !== PENDING) continue;
+        // Every chunk ended, yet this one stored no status: its thread failed (finish() throws).
+        if (done === job.count) break;
+        Atomics.wait(control, Slot.completed, done, 1000);
+      }
     }
-    if (status !== PENDING) break; // a refusal: finish() reports it
-    if (runChunks(control, memory, generation, kernels, undefined, undefined, 1) > 0) continue;
-    // Nothing left to claim and chunk `copied` runs on another thread: wait for a chunk to end.
-    const done = Atomics.load(control, Slot.completed);
-    if (done === job.count) {
-      // Every chunk ended, yet this one stored no status: its thread failed (finish() throws).
-      if (Atomics.load(words, statusWord(copied)) === PENDING) break;
-      continue;
+  } finally {
+    // Also after a throw or a refusal: every chunk published (a chunk whose inputs were not
+    // copied computes on stale slots, and its result is never read), so none waits, and all end.
+    if (staged < job.count) {
+      Atomics.store(control, Slot.published, job.count);
+      Atomics.notify(control, Slot.published);
     }
-    if (Atomics.load(words, statusWord(copied)) === PENDING) Atomics.wait(control, Slot.completed, done, 1000);
+    waitForChunks(control, job.count);
   }
   return copied;
 }
