@@ -155,12 +155,14 @@ describe('threads', () => {
 
   // The plain-array pipeline (packages/labelsmooth/src/threads/pipeline.ts): with a pool, a
   // caller's Float32Arrays are copied in chunk by chunk while workers compute, and gradients
-  // copied out as chunks finish. 263×1003 is 5 chunks of 65 rows (the last 3), 5 of them
-  // ignored; every loss the pool serves, each gradient destination, against the simd128 build
-  // (on one thread 263×1003 takes cross-entropy's block path: 2^18 values and more).
-  // 20 s: ten calls of 264k values on 1, 2 and 3 threads.
+  // copied out as chunks finish, through a ring of 2·threads + 2 slots. 778×1003 is 12 chunks of
+  // 65 rows (the last 63), more than the ring holds with 2 and 3 threads, so slots are reused
+  // and the caller waits for a free one; 13 rows ignored. Every loss the pool serves, each
+  // gradient destination, against the simd128 build (on one thread 778×1003 takes
+  // cross-entropy's block path: 2^18 values and more).
+  // 20 s: ten calls of 780k values on 1, 2 and 3 threads.
   it('copies plain arrays chunk by chunk with the same bits: every loss, gradOut, inPlace, an overlapping gradOut', { timeout: 20_000 }, async () => {
-    const [n, k] = [263, 1003];
+    const [n, k] = [778, 1003];
     ls.initSync({ backend: 'simd128' });
     const baseline = runPlain(n, k);
     // Every input is read before any gradient is written, on every path.

@@ -73,7 +73,7 @@ type Kernel = (call: number, outcome: number) => number;
  * `busy` runs before each kernel call and `done` after it (a worker notes that it holds a chunk).
  * A failure (an exception in `busy` or the kernel) is recorded for the caller and rethrown.
  * Runs at most `limit` chunks (the caller of a pipelined job takes one at a time, between its
- * copies); returns how many it ran.
+ * copies, and never waits for an unpublished one); returns how many it ran.
  */
 export function runChunks(
   control: Int32Array,
@@ -100,7 +100,9 @@ export function runChunks(
     if (word !== claimWord(generation, index) || index >= count) break;
     const published = Atomics.load(control, Slot.published);
     if (index >= published) {
-      // Its inputs are still being copied in: wait until the caller publishes more.
+      // Its inputs are still being copied in. The caller of a pipelined job (a `limit`) is the
+      // one that copies them: it returns to do so; a worker waits until it publishes more.
+      if (limit !== Infinity) break;
       Atomics.wait(control, Slot.published, published);
       continue;
     }
