@@ -63,9 +63,10 @@ function runAll(n: number, k: number): Record<string, unknown> {
 
 /**
  * Every loss the pool serves on plain Float32Arrays with a gradient, into each destination: a new
- * array, a caller's gradOut, inPlace, and a gradOut that overlaps the logits (the same buffer one
- * row on: a pipeline that copied a chunk's gradient out before every chunk's logits were in
- * would read gradient values as logits).
+ * array, a caller's gradOut, inPlace, and a gradOut that overlaps the logits (the same buffer 585
+ * rows on, 9 chunks: more than the pipeline's ring holds with 2 or 3 threads, so a pipeline that
+ * copied a chunk's gradient out before every chunk's logits were in would read gradient values as
+ * logits; so would the one-thread block path, whose blocks are 65 rows here).
  */
 function runPlain(n: number, k: number): Record<string, unknown> {
   const x = pseudoRandom(n * k, n + 2 * k);
@@ -81,9 +82,9 @@ function runPlain(n: number, k: number): Record<string, unknown> {
   out['ce inPlace'] = { ...ls.crossEntropyWithGrad(inPlace, targets, { ...opts, inPlace: true }), logits: bits(inPlace) };
   const own = x.slice();
   out['ce gradOut = logits'] = { ...ls.crossEntropyWithGrad(own, targets, { ...opts, gradOut: own }), logits: bits(own) };
-  const shared = new Float32Array((n + 1) * k);
+  const shared = new Float32Array((n + 585) * k);
   shared.set(x);
-  const overlapping = shared.subarray(k);
+  const overlapping = shared.subarray(585 * k, (n + 585) * k);
   // Returns `overlapping` as its gradient: the test expects 'ce new' here.
   out['ce gradOut overlapping the logits'] = ls.crossEntropyWithGrad(shared.subarray(0, n * k), targets, { ...opts, gradOut: overlapping });
   out['ce forward'] = ls.crossEntropy(x, targets, opts);
