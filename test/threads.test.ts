@@ -124,11 +124,13 @@ describe('threads', () => {
     }
   });
 
-  // 263×1003 plain arrays: on one thread the block path (2^18 values and more, K ≤ 4096); with a
-  // pool, staged whole and split (the faulty worker fails only if it gets chunks).
+  // 778×1003 plain arrays: on one thread the block path (2^18 values and more, K ≤ 4096); with a
+  // pool, the pipeline (threads/pipeline.ts) with 12 chunks, more than its ring of 6 slots, so
+  // the caller must go on past a chunk that a failed worker never finishes (the faulty worker
+  // fails only if it gets chunks).
   // 10 s: starts a pool twice (0.3–0.4 s here with the other core busy).
   it.each(['throw', 'exit'])('turns a worker that fails (%s) into an error on the caller; the pool recovers', { timeout: 10_000 }, async (fault) => {
-    const [n, k] = [263, 1003];
+    const [n, k] = [778, 1003];
     const x = pseudoRandom(n * k, 1);
     const targets = Array.from({ length: n }, (_, i) => i % k);
     const expected = ls.crossEntropyWithGrad(x, targets, { numClasses: k });

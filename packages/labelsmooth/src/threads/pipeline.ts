@@ -177,6 +177,8 @@ function pipeline(k: WasmExports, job: SplitJob, rings: readonly Ring[], slot: (
         copied++;
       } else if (s !== PENDING) {
         break; // a refusal: finish() reports it
+      } else if (Atomics.load(control, Slot.failed)) {
+        break; // a thread failed (perhaps on this chunk, which then never ends): finish() throws
       } else if (staged < job.count && staged < copied + depth) {
         const { from, length } = chunkValues(job, staged);
         for (const ring of rings) {
@@ -189,19 +191,23 @@ function pipeline(k: WasmExports, job: SplitJob, rings: readonly Ring[], slot: (
         // Chunk `copied` runs on another thread: wait for a chunk to end.
         const done = Atomics.load(control, Slot.completed);
         if (status(copied) !== PENDING) continue;
-        // Every chunk ended, yet this one stored no status: its thread failed (finish() throws).
-        if (done === job.count) break;
+        if (done === job.count) break; // every chunk ended, this one with no status: a failure
         Atomics.wait(control, Slot.completed, done, 1000);
       }
     }
   } finally {
-    // Also after a throw or a refusal: every chunk published (a chunk whose inputs were not
-    // copied computes on stale slots, and its result is never read), so none waits, and all end.
+    // Also after a throw, a refusal or a failure: every chunk published (a chunk whose inputs
+    // were not copied computes on stale slots, and its result is never read), so no thread waits
+    // for one; the caller runs what is left (a failed worker takes no more), and all end.
     if (staged < job.count) {
       Atomics.store(control, Slot.published, job.count);
       Atomics.notify(control, Slot.published);
     }
-    waitForChunks(control, job.count);
+    try {
+      runChunks(control, memory, generation, kernels);
+    } finally {
+      waitForChunks(control, job.count);
+    }
   }
   return copied;
 }
