@@ -1,23 +1,10 @@
-// A split call whose N×K arguments are the caller's plain Float32Arrays (docs/architecture.md,
-// "Threads"). Only the calling thread can read those arrays, and copying N×K values in and the
-// N×K gradient out costs about as much as the kernel, so the copies overlap the workers' compute,
-// through a ring of a few chunk-sized slots in wasm memory (one ring per array):
-//   - the job is published with no chunk claimable; the caller copies chunk c's rows of every
-//     N×K input into slot c mod S and publishes chunk c at once, so workers start on chunk 0
-//     while the caller copies chunk 1;
-//   - the chunk's record points at its slots (in place when the gradient overwrites the logits);
-//   - the caller copies each finished chunk's N×K outputs out of its slots, in chunk order, which
-//     frees the slots for chunk c + S; when there is nothing to copy, it runs a chunk itself.
-// The slots stay in cache, as the one-thread block path's block does (losses/cross-entropy.ts),
-// instead of streaming the whole array through wasm memory once more.
-//
-// Chunk c's outputs are copied only after its status is stored (threads/protocol.ts: the kernel's
-// writes come before that store), and only when chunks 0..c all succeeded. A chunk can refuse
-// only what every chunk would refuse (the call's own fields), except a target out of range, which
-// planSplit checks for the whole call before anything is published: so a refused call writes
-// nothing into the caller's arrays. Inputs of later chunks are still being copied in while
-// outputs of earlier ones are copied out, so an output that shares a buffer with an input other
-// than as the very same values (inPlace, gradOut the logits) is not pipelined.
+// A split call whose N×K arguments are the caller's plain Float32Arrays: their copies in and out
+// (which only the calling thread can make) overlap the workers' compute, through a ring of a few
+// chunk-sized slots per array that stays in cache. The caller copies chunk c's inputs into slot
+// c mod S and publishes the chunk (workers claim only published chunks), copies each finished
+// chunk's outputs out in chunk order (which frees its slots), and runs a chunk when it has nothing
+// to copy. Why a refused call writes nothing, and why an output overlapping an input is not
+// pipelined: docs/architecture.md, "Threads".
 import { Status, type KernelExportSpec, type KernelOutcome, type WasmExports } from '../wasm-interface.generated';
 import { allocate } from '../memory';
 import { activePool } from './pool';
