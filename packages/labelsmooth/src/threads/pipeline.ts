@@ -8,7 +8,7 @@
 import { Status, type KernelExportSpec, type KernelOutcome, type WasmExports } from '../wasm-interface.generated';
 import { allocate } from '../memory';
 import { activePool } from './pool';
-import { runChunks, Slot } from './protocol';
+import { claimWord, runChunks, Slot } from './protocol';
 import { ROW_SPLITS, type RowSplit } from './row-split';
 import { finish, planSplit, publish, SPLIT_MIN_VALUES, waitForChunks, type SplitJob } from './split';
 
@@ -172,7 +172,7 @@ function pipeline(k: WasmExports, job: SplitJob, rings: readonly Ring[], slot: (
           if (ring.input) new Float32Array(k.memory.buffer, slot(ring, staged), length).set(ring.input.source.subarray(from, from + length));
         }
         staged++;
-        Atomics.store(control, Slot.published, staged);
+        Atomics.store(control, Slot.published, claimWord(generation, staged));
         Atomics.notify(control, Slot.published);
       } else if (runChunks(control, memory, generation, kernels, undefined, undefined, 1) === 0) {
         // Chunk `copied` runs on another thread: wait for a chunk to end.
@@ -187,7 +187,7 @@ function pipeline(k: WasmExports, job: SplitJob, rings: readonly Ring[], slot: (
     // were not copied computes on stale slots, and its result is never read), so no thread waits
     // for one; the caller runs what is left (a failed worker takes no more), and all end.
     if (staged < job.count) {
-      Atomics.store(control, Slot.published, job.count);
+      Atomics.store(control, Slot.published, claimWord(generation, job.count));
       Atomics.notify(control, Slot.published);
     }
     try {

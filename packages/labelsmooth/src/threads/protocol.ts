@@ -34,10 +34,11 @@ export const Slot = {
   /** The bytes of the call record before the outcome (16-byte aligned). */
   outcomeOffset: 11,
   /**
-   * How many chunks, from chunk 0, have their inputs in wasm memory and may be claimed: `count`
-   * for a job staged before it is published; raised chunk by chunk while the caller copies a
-   * plain array's rows in (threads/pipeline.ts). A thread that reaches an unpublished chunk
-   * waits on this slot.
+   * How many chunks, from chunk 0, have their inputs in wasm memory and may be claimed, tagged
+   * with the generation like `next` (`claimWord`): `count` for a job staged before it is
+   * published; raised chunk by chunk while the caller copies a plain array's rows in
+   * (threads/pipeline.ts). A worker that reaches an unpublished chunk waits on this slot; the tag
+   * makes every job change it, so a worker still waiting from an earlier job wakes.
    */
   published: 12,
   /** The first of MESSAGE_UNITS / 2 slots holding the message, two code units per slot. */
@@ -99,7 +100,8 @@ export function runChunks(
     // Another generation's word: the descriptor read above may be another job's.
     if (word !== claimWord(generation, index) || index >= count) break;
     const published = Atomics.load(control, Slot.published);
-    if (index >= published) {
+    if (published !== claimWord(generation, published & MAX_CHUNKS)) break; // another job's
+    if (index >= (published & MAX_CHUNKS)) {
       // Its inputs are still being copied in. The caller of a pipelined job (a `limit`) is the
       // one that copies them: it returns to do so; a worker waits until it publishes more.
       if (limit !== Infinity) break;

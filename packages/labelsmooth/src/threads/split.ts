@@ -127,12 +127,13 @@ export function publish(job: SplitJob, published: number): number {
   Atomics.store(c, Slot.stride, stride);
   Atomics.store(c, Slot.statusOffset, statusOffset);
   Atomics.store(c, Slot.outcomeOffset, outcomeOffset);
-  Atomics.store(c, Slot.published, published);
+  Atomics.store(c, Slot.published, claimWord(generation, published));
   Atomics.store(c, Slot.completed, 0);
   Atomics.store(c, Slot.failed, 0);
   Atomics.store(c, Slot.next, claimWord(generation, 0));
   Atomics.store(c, Slot.generation, generation);
   Atomics.notify(c, Slot.generation);
+  Atomics.notify(c, Slot.published);
   return generation;
 }
 
