@@ -61,6 +61,43 @@ function runAll(n: number, k: number): Record<string, unknown> {
   return bits(out) as Record<string, unknown>;
 }
 
+/**
+ * Every loss the pool serves on plain Float32Arrays with a gradient, into each destination: a new
+ * array, a caller's gradOut, inPlace, and a gradOut that overlaps the logits (the same buffer 585
+ * rows on, 9 chunks: more than the pipeline's ring holds with 2 or 3 threads, so a pipeline that
+ * copied a chunk's gradient out before every chunk's logits were in would read gradient values as
+ * logits; so would the one-thread block path, whose blocks are 65 rows here).
+ */
+function runPlain(n: number, k: number): Record<string, unknown> {
+  const x = pseudoRandom(n * k, n + 2 * k);
+  const probs = pseudoRandom(n * k, 3 * n + k, 0, 1);
+  const logProbs = probs.map((p) => Math.log(p + 1e-3));
+  const targets = Int32Array.from({ length: n }, (_, i) => (i % 61 === 5 ? -100 : (i * 7919) % k));
+  const opts = { numClasses: k, labelSmoothing: 0.1 };
+  const out: Record<string, unknown> = {};
+  out['ce new'] = ls.crossEntropyWithGrad(x, targets, opts);
+  const gradOut = new Float32Array(n * k);
+  out['ce gradOut'] = { ...ls.crossEntropyWithGrad(x, targets, { ...opts, reduction: 'sum', gradOut }), gradOut: bits(gradOut) };
+  const inPlace = x.slice();
+  out['ce inPlace'] = { ...ls.crossEntropyWithGrad(inPlace, targets, { ...opts, inPlace: true }), logits: bits(inPlace) };
+  const own = x.slice();
+  out['ce gradOut = logits'] = { ...ls.crossEntropyWithGrad(own, targets, { ...opts, gradOut: own }), logits: bits(own) };
+  const shared = new Float32Array((n + 585) * k);
+  shared.set(x);
+  const overlapping = shared.subarray(585 * k, (n + 585) * k);
+  // Returns `overlapping` as its gradient: the test expects 'ce new' here.
+  out['ce gradOut overlapping the logits'] = ls.crossEntropyWithGrad(shared.subarray(0, n * k), targets, { ...opts, gradOut: overlapping });
+  out['ce forward'] = ls.crossEntropy(x, targets, opts);
+  const softIn = x.slice();
+  out['soft inPlace'] = { ...ls.softCrossEntropyWithGrad(softIn, probs, { ...opts, inPlace: true }), logits: bits(softIn) };
+  const sigmoidOut = new Float32Array(n * k);
+  out['sigmoid gradOut'] = { ...ls.sigmoidCrossEntropyWithGrad(probs, x, { ...opts, gradOut: sigmoidOut }), gradOut: bits(sigmoidOut) };
+  out['kl new'] = ls.klDivWithGrad(logProbs, probs, { numClasses: k, reduction: 'batchmean' });
+  const criterion = new ls.LabelSmoothing({ size: k, paddingIdx: 0, smoothing: 0.1 });
+  out.labelSmoothing = { loss: criterion.forward(logProbs, targets.map((t) => (t < 0 ? 0 : t))), trueDist: criterion.trueDist };
+  return bits(out) as Record<string, unknown>;
+}
+
 describe('threads', () => {
   afterAll(async () => {
     await ls.setThreads(1);
@@ -87,11 +124,13 @@ describe('threads', () => {
     }
   });
 
-  // 263×1003 plain arrays: on one thread the block path (2^18 values and more, K ≤ 4096); with a
-  // pool, staged whole and split (the faulty worker fails only if it gets chunks).
+  // 778×1003 plain arrays: on one thread the block path (2^18 values and more, K ≤ 4096); with a
+  // pool, the pipeline (threads/pipeline.ts) with 12 chunks, more than its ring of 6 slots, so
+  // the caller must go on past a chunk that a failed worker never finishes (the faulty worker
+  // fails only if it gets chunks).
   // 10 s: starts a pool twice (0.3–0.4 s here with the other core busy).
   it.each(['throw', 'exit'])('turns a worker that fails (%s) into an error on the caller; the pool recovers', { timeout: 10_000 }, async (fault) => {
-    const [n, k] = [263, 1003];
+    const [n, k] = [778, 1003];
     const x = pseudoRandom(n * k, 1);
     const targets = Array.from({ length: n }, (_, i) => i % k);
     const expected = ls.crossEntropyWithGrad(x, targets, { numClasses: k });
@@ -115,6 +154,47 @@ describe('threads', () => {
     await ls.setThreads(2);
     expect(ls.threadCount()).toBe(2);
     expect(bits(ls.crossEntropyWithGrad(x, targets, { numClasses: k }))).toEqual(bits(expected));
+  });
+
+  // The plain-array pipeline (packages/labelsmooth/src/threads/pipeline.ts): with a pool, a
+  // caller's Float32Arrays are copied in chunk by chunk while workers compute, and gradients
+  // copied out as chunks finish, through a ring of 2·threads + 2 slots. 778×1003 is 12 chunks of
+  // 65 rows (the last 63), more than the ring holds with 2 and 3 threads, so slots are reused
+  // and the caller waits for a free one; 13 rows ignored. Every loss the pool serves, each
+  // gradient destination, against the simd128 build (on one thread 778×1003 takes
+  // cross-entropy's block path: 2^18 values and more).
+  // 20 s: ten calls of 780k values on 1, 2 and 3 threads.
+  it('copies plain arrays chunk by chunk with the same bits: every loss, gradOut, inPlace, an overlapping gradOut', { timeout: 20_000 }, async () => {
+    const [n, k] = [778, 1003];
+    ls.initSync({ backend: 'simd128' });
+    const baseline = runPlain(n, k);
+    // Every input is read before any gradient is written, on every path.
+    expect(baseline['ce gradOut overlapping the logits'], 'one thread').toEqual(baseline['ce new']);
+    for (const threads of [2, 3]) {
+      await ls.setThreads(threads);
+      expect(ls.threadCount()).toBe(threads);
+      const got = runPlain(n, k);
+      for (const name of Object.keys(baseline)) expect(got[name], `${name}, ${threads} threads`).toEqual(baseline[name]);
+    }
+  });
+
+  // A refused call writes nothing into the caller's arrays: the targets are checked before any
+  // chunk is copied or published. 10 s: one pool, four refused calls of 264k values.
+  it('a refused target (the last row) writes nothing into gradOut or the logits (inPlace)', { timeout: 10_000 }, async () => {
+    const [n, k] = [263, 1003];
+    await ls.setThreads(2);
+    const x = pseudoRandom(n * k, 11);
+    const targets = Int32Array.from({ length: n }, (_, i) => (i === n - 1 ? k : i % k));
+    const gradOut = new Float32Array(n * k).fill(7);
+    const logits = x.slice();
+    const message = `crossEntropyWithGrad: target[${n - 1}] must be a class index in [0, ${k}) or ignoreIndex (-100), received ${k}`;
+    // 'sum' has no divisor to compute first: the pool's own check refuses it ('mean' checks before).
+    for (const reduction of ['sum', 'mean'] as const) {
+      expect(() => ls.crossEntropyWithGrad(logits, targets, { numClasses: k, reduction, gradOut })).toThrow(message);
+      expect(() => ls.crossEntropyWithGrad(logits, targets, { numClasses: k, reduction, inPlace: true })).toThrow(message);
+    }
+    expect(gradOut.every((v) => v === 7)).toBe(true);
+    expect(bits(logits)).toEqual(bits(x));
   });
 
   it('refuses a bad thread count with a typed error', async () => {

@@ -13,6 +13,7 @@ import { frameBytes, invokeKernel, Status, type KernelExportSpec, type WasmExpor
 import { describe, isFloat32Array, notDetached } from './validate';
 import { WasmArray, wasmArrayBlock } from './wasm-array';
 import { runSplit } from './threads/split';
+import { copyIn, defersCopy, runPipelined, type OutputCopy, type PendingCopy } from './threads/pipeline';
 
 /** A float array argument: a Float32Array (copied into wasm memory) or a WasmArray (not copied). */
 export type FloatArray = Float32Array | WasmArray;
@@ -40,6 +41,10 @@ export interface Staged {
 
 export class KernelCall {
   private readonly blocks: Block[] = [];
+  /** Large Float32Arrays staged with a pool: copied by the kernel call that reads them (threads/pipeline.ts). */
+  private readonly pending: PendingCopy[] = [];
+  /** Outputs the next split call may copy out chunk by chunk (`deliver`). */
+  private readonly outputs: OutputCopy[] = [];
 
   constructor(
     readonly k: WasmExports,
@@ -69,7 +74,9 @@ export class KernelCall {
     }
     if (copyFrom) {
       const block = this.block(copyFrom.length * 4, what);
-      new Float32Array(this.k.memory.buffer, block.ptr, copyFrom.length).set(copyFrom);
+      // The caller's own array with a pool: copied chunk by chunk while the workers compute.
+      if (copyFrom === array && defersCopy(this.k, array.length)) this.pending.push({ ptr: block.ptr, source: array });
+      else new Float32Array(this.k.memory.buffer, block.ptr, copyFrom.length).set(copyFrom);
       staged.ptr = block.ptr;
     }
     return staged;
@@ -96,6 +103,7 @@ export class KernelCall {
    * growth since), any other Float32Array (shared ones included) with `set`.
    */
   writeBack(dest: Pick<Staged, 'source' | 'wasmAddress'>, ptr: number, length: number, offset = 0): void {
+    this.copyPending();
     const values = new Float32Array(this.k.memory.buffer, ptr, length);
     if (dest.source instanceof WasmArray) dest.source.view.set(values, offset);
     else if (dest.wasmAddress !== undefined) new Float32Array(this.k.memory.buffer, dest.wasmAddress + 4 * offset, length).set(values);
@@ -104,6 +112,7 @@ export class KernelCall {
 
   /** A copy of `length` floats at `ptr`, owned by the caller (never a view of wasm memory). */
   read(ptr: number, length: number): Float32Array {
+    this.copyPending((p) => p.ptr < ptr + 4 * length && ptr < p.ptr + 4 * p.source.length);
     return new Float32Array(this.k.memory.buffer, ptr, length).slice();
   }
 
@@ -113,10 +122,44 @@ export class KernelCall {
    */
   run<C, R>(spec: KernelExportSpec<C, R>, args: C, ctx: Omit<TargetContext, 'where'>): R {
     const frame = frameOf(this.k, frameBytes(spec));
-    // Over the worker pool when there is one and the call is large enough (threads/split.ts).
-    const outcome = runSplit(this.k, spec, args, frame) ?? invokeKernel(this.k, spec, frame, args);
+    // Over the worker pool when there is one and the call is large enough (threads/split.ts),
+    // with the copies of the caller's large arrays overlapping the chunks (threads/pipeline.ts).
+    // A kernel reads and writes only through its record's addresses: the pending inputs and the
+    // outputs it does not address wait for a later call.
+    const reads = this.pending.filter((p) => holdsAddressIn(args, p.ptr, p.ptr + 4 * p.source.length));
+    const writes = this.outputs.filter((o) => !o.delivered && holdsAddressIn(args, o.ptr, o.ptr + 4 * o.length));
+    this.takePending(reads);
+    const pipelined = reads.length || writes.length ? runPipelined(this.k, spec, args, frame, reads, writes) : undefined;
+    if (pipelined) this.pending.push(...pipelined.unstaged);
+    else for (const p of reads) copyIn(this.k, p);
+    const outcome = pipelined?.outcome ?? runSplit(this.k, spec, args, frame) ?? invokeKernel(this.k, spec, frame, args);
     if (outcome.status !== Status.ok) throw kernelError(outcome.status, outcome.refusal, { where: this.where, ...ctx });
     return outcome.result;
+  }
+
+  /**
+   * Registers an output that `write` copies to the caller after the kernel call: a split call
+   * copies it chunk by chunk as the chunks finish and sets `delivered`; otherwise the caller
+   * copies it whole when `delivered` is false.
+   */
+  deliver(ptr: number, length: number, write: OutputCopy['write'], dest: FloatArray): OutputCopy {
+    const output: OutputCopy = { ptr, length, write, dest: dest instanceof WasmArray ? undefined : dest, delivered: false };
+    this.outputs.push(output);
+    return output;
+  }
+
+  /**
+   * Copies the pending inputs (those `which` selects) into wasm memory: before wasm memory is read
+   * back, or a caller's array written (it may be a pending input's source).
+   */
+  private copyPending(which: (p: PendingCopy) => boolean = () => true): void {
+    for (const p of this.takePending(this.pending.filter(which))) copyIn(this.k, p);
+  }
+
+  /** Takes `inputs` off the pending list (the caller copies them). */
+  private takePending(inputs: readonly PendingCopy[]): readonly PendingCopy[] {
+    for (const p of inputs) this.pending.splice(this.pending.indexOf(p), 1);
+    return inputs;
   }
 
   private block(bytes: number, what: string): Block {
@@ -126,9 +169,18 @@ export class KernelCall {
   }
 
   free(): void {
+    this.pending.length = 0;
+    this.outputs.length = 0;
     for (const b of this.blocks) this.k.dealloc(b.ptr, b.bytes);
     this.blocks.length = 0;
   }
+}
+
+/** Whether record `value` (numbers, nested records) holds a number in [start, end). */
+function holdsAddressIn(value: unknown, start: number, end: number): boolean {
+  if (typeof value === 'number') return value >= start && value < end;
+  if (value && typeof value === 'object') return Object.values(value).some((v) => holdsAddressIn(v, start, end));
+  return false;
 }
 
 /**

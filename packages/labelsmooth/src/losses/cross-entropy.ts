@@ -129,8 +129,10 @@ function blockPath(
   // A view of wasm memory as gradOut: the blocks' allocations could detach it. The logits' own
   // array as gradOut stays on the general path, where it has always been: on this one it would get
   // inPlace's numbers, whose 'mean' scale is rounded to float32 once more (test/blocks.test.ts).
+  // Any other view of the logits' buffer too: a block's gradient written there could overwrite
+  // logits of a later block before they are read (the general path reads them all first).
   const dest = o.gradOut;
-  if (dest === logits || (isFloat32Array(dest) && isWasmMemoryBuffer(dest.buffer))) return undefined;
+  if (dest === logits || (isFloat32Array(dest) && (isWasmMemoryBuffer(dest.buffer) || dest.buffer === logits.buffer))) return undefined;
   try {
     return { logits, grad: gradientDestination(k, where, o, logits, logits.length) };
   } catch {

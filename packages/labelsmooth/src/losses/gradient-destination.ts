@@ -84,10 +84,12 @@ export function gradientTarget(call: KernelCall, logits: Staged, length: number,
   if (d.kind === 'wasmArray') return { ptr: d.ptr, finish: () => d.array };
   const copy = gradientCopy(call, d, logits, length);
   const ptr = logits.source instanceof WasmArray ? call.output(length, d.kind === 'new' ? 'the gradient' : 'options.gradOut') : logits.ptr;
+  // A split call copies it out chunk by chunk as the chunks finish (threads/pipeline.ts).
+  const output = call.deliver(ptr, length, copy.write, copy.array);
   return {
     ptr,
     finish() {
-      copy.write(ptr, 0, length);
+      if (!output.delivered) copy.write(ptr, 0, length);
       return copy.array;
     },
   };

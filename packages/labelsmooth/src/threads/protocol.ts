@@ -33,6 +33,14 @@ export const Slot = {
   messageLength: 10,
   /** The bytes of the call record before the outcome (16-byte aligned). */
   outcomeOffset: 11,
+  /**
+   * How many chunks, from chunk 0, have their inputs in wasm memory and may be claimed, tagged
+   * with the generation like `next` (`claimWord`): `count` for a job staged before it is
+   * published; raised chunk by chunk while the caller copies a plain array's rows in
+   * (threads/pipeline.ts). A worker that reaches an unpublished chunk waits on this slot; the tag
+   * makes every job change it, so a worker still waiting from an earlier job wakes.
+   */
+  published: 12,
   /** The first of MESSAGE_UNITS / 2 slots holding the message, two code units per slot. */
   message: 16,
 } as const;
@@ -65,6 +73,8 @@ type Kernel = (call: number, outcome: number) => number;
  * the claim word carries the generation, so a late worker never runs a chunk of the wrong job).
  * `busy` runs before each kernel call and `done` after it (a worker notes that it holds a chunk).
  * A failure (an exception in `busy` or the kernel) is recorded for the caller and rethrown.
+ * Runs at most `limit` chunks (the caller of a pipelined job takes one at a time, between its
+ * copies, and never waits for an unpublished one); returns how many it ran.
  */
 export function runChunks(
   control: Int32Array,
@@ -73,7 +83,8 @@ export function runChunks(
   kernels: Record<string, unknown>,
   busy?: (chunk: number) => void,
   done?: () => void,
-): void {
+  limit = Infinity,
+): number {
   const count = Atomics.load(control, Slot.count);
   const base = Atomics.load(control, Slot.base);
   const stride = Atomics.load(control, Slot.stride);
@@ -82,12 +93,23 @@ export function runChunks(
   const kernel = kernels[SERVED_EXPORTS[Atomics.load(control, Slot.exportIndex)]] as Kernel;
   // Taken once the job is published: every block the job uses was allocated before.
   const words = new Int32Array(memory.buffer);
-  for (;;) {
+  let ran = 0;
+  while (ran < limit) {
     const word = Atomics.load(control, Slot.next);
     const index = word & MAX_CHUNKS;
     // Another generation's word: the descriptor read above may be another job's.
-    if (word !== claimWord(generation, index) || index >= count) return;
+    if (word !== claimWord(generation, index) || index >= count) break;
+    const published = Atomics.load(control, Slot.published);
+    if (published !== claimWord(generation, published & MAX_CHUNKS)) break; // another job's
+    if (index >= (published & MAX_CHUNKS)) {
+      // Its inputs are still being copied in. The caller of a pipelined job (a `limit`) is the
+      // one that copies them: it returns to do so; a worker waits until it publishes more.
+      if (limit !== Infinity) break;
+      Atomics.wait(control, Slot.published, published);
+      continue;
+    }
     if (Atomics.compareExchange(control, Slot.next, word, word + 1) !== word) continue;
+    ran++;
     // A chunk is always counted done, after its status or its failure is recorded (so the
     // caller, waiting for the count, never hangs and never reads a status that was not written).
     try {
@@ -100,14 +122,20 @@ export function runChunks(
       throw error;
     } finally {
       done?.();
-      finishChunk(control, count);
+      finishChunk(control);
     }
   }
+  return ran;
 }
 
-/** Counts one chunk as done and wakes the caller after the last. */
-export function finishChunk(control: Int32Array, count: number): void {
-  if (Atomics.add(control, Slot.completed, 1) + 1 === count) Atomics.notify(control, Slot.completed);
+/**
+ * Counts one chunk as done and wakes the caller, after every chunk: the caller of a pipelined job
+ * (threads/pipeline.ts) copies each chunk's output out as it ends (a notify nobody waits for
+ * costs far less than a chunk).
+ */
+export function finishChunk(control: Int32Array): void {
+  Atomics.add(control, Slot.completed, 1);
+  Atomics.notify(control, Slot.completed);
 }
 
 /** Records a worker's failure (the caller throws it when the job is done). */

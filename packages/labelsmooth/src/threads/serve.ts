@@ -57,6 +57,6 @@ export function serveWorker(start: WorkerStart, hooks: WorkerHooks): void {
 export function exitingWhileHolding(): void {
   if (holding.count && holding.control) {
     recordFailure(holding.control, 'a worker thread exited during a call');
-    finishChunk(holding.control, holding.count);
+    finishChunk(holding.control);
   }
 }

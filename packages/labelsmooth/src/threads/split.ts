@@ -31,12 +31,28 @@ function jobs(k: WasmExports, bytes: number): number {
   return keptBlock(jobBlocks, k, bytes, 4096, 'the thread pool jobs');
 }
 
+/** A call laid out as a job: one call record per chunk, each followed by its outcome and status. */
+export interface SplitJob {
+  pool: Pool;
+  /** Rows and classes of the whole call; rows per chunk (the last may be shorter); chunks. */
+  rows: number;
+  classes: number;
+  perChunk: number;
+  count: number;
+  exportIndex: number;
+  /** Job c's record is at `base + c·stride`, its outcome `outcomeOffset` and its status `statusOffset` further. */
+  base: number;
+  stride: number;
+  statusOffset: number;
+  outcomeOffset: number;
+}
+
 /**
- * Runs kernel `spec` on `call` over the pool when there is one and the call is large enough;
- * undefined otherwise (the caller then runs it alone). `frame` is the caller's own call frame
- * (for the targets' check).
+ * Lays kernel `spec`'s `call` out as a job when there is a pool and the call is large enough;
+ * undefined otherwise (the caller then runs it alone); the refusal of a call whose targets
+ * do not check (before any chunk could write). `frame` is the caller's own call frame.
  */
-export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, call: C, frame: number): KernelOutcome<R> | undefined {
+export function planSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, call: C, frame: number): SplitJob | KernelOutcome<R> | undefined {
   const pool = activePool(k);
   const split = ROW_SPLITS[spec.name] as RowSplit<C> | undefined;
   if (!pool || !split) return undefined;
@@ -49,7 +65,7 @@ export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, cal
   const targets = split.targets?.(call);
   if (targets) {
     const checked = invokeKernel(k, crossEntropyDenominatorKernel, frame, { ...targets, numRows: rows });
-    if (checked.status !== Status.ok) return checked;
+    if (checked.status !== Status.ok) return checked as KernelOutcome<R>;
   }
   const statusOffset = frameBytes(spec);
   const outcomeOffset = statusOffset - spec.outcomeBytes;
@@ -60,23 +76,46 @@ export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, cal
     const first = c * perChunk;
     spec.write(view, base + c * stride, split.chunk(call, first, Math.min(perChunk, rows - first)));
   }
-  const generation = publish(pool, SERVED_EXPORTS.indexOf(spec.name), count, base, stride, statusOffset, outcomeOffset);
+  const exportIndex = SERVED_EXPORTS.indexOf(spec.name);
+  return { pool, rows, classes, perChunk, count, exportIndex, base, stride, statusOffset, outcomeOffset };
+}
+
+/**
+ * Runs kernel `spec` on `call` over the pool when there is one and the call is large enough;
+ * undefined otherwise (the caller then runs it alone). `frame` is the caller's own call frame
+ * (for the targets' check).
+ */
+export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, call: C, frame: number): KernelOutcome<R> | undefined {
+  const job = planSplit(k, spec, call, frame);
+  if (!job || 'status' in job) return job;
+  const { pool, count } = job;
+  const generation = publish(job, count);
   try {
     runChunks(pool.control, pool.memory, generation, k as unknown as Record<string, unknown>);
   } finally {
     // Also after the caller's own chunk threw: the workers' chunks are in flight.
     waitForChunks(pool.control, count);
   }
+  return finish(k, spec, job);
+}
+
+/** After every chunk is done: the worker failure that ended the call, or the combined outcome. */
+export function finish<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, job: SplitJob): KernelOutcome<R> {
+  const { pool } = job;
   if (Atomics.load(pool.control, Slot.failed)) {
     const message = failureMessage(pool.control);
     restartPool(pool);
     throw new Error(`labelsmooth: a worker thread failed during the call (${message}); the pool restarts its workers, and calls run on the calling thread until it has`);
   }
-  return combine(k, spec, base, count, stride, statusOffset, outcomeOffset, perChunk);
+  return combine(k, spec, job.base, job.count, job.stride, job.statusOffset, job.outcomeOffset, job.perChunk);
 }
 
-/** Writes the job's descriptor and wakes the workers; returns its generation. */
-function publish(pool: Pool, exportIndex: number, count: number, base: number, stride: number, statusOffset: number, outcomeOffset: number): number {
+/**
+ * Writes the job's descriptor and wakes the workers; returns its generation. Chunks from
+ * `published` on are claimed only once the caller publishes them (threads/pipeline.ts).
+ */
+export function publish(job: SplitJob, published: number): number {
+  const { pool, count, exportIndex, base, stride, statusOffset, outcomeOffset } = job;
   const c = pool.control;
   const generation = (pool.generation = (pool.generation + 1) | 0);
   // First close the claims (a late worker of the last job must claim nothing while the
@@ -88,16 +127,18 @@ function publish(pool: Pool, exportIndex: number, count: number, base: number, s
   Atomics.store(c, Slot.stride, stride);
   Atomics.store(c, Slot.statusOffset, statusOffset);
   Atomics.store(c, Slot.outcomeOffset, outcomeOffset);
+  Atomics.store(c, Slot.published, claimWord(generation, published));
   Atomics.store(c, Slot.completed, 0);
   Atomics.store(c, Slot.failed, 0);
   Atomics.store(c, Slot.next, claimWord(generation, 0));
   Atomics.store(c, Slot.generation, generation);
   Atomics.notify(c, Slot.generation);
+  Atomics.notify(c, Slot.published);
   return generation;
 }
 
 /** Blocks the calling thread until every chunk is done (a failed chunk counts as done). */
-function waitForChunks(control: Int32Array, count: number): void {
+export function waitForChunks(control: Int32Array, count: number): void {
   for (let done = Atomics.load(control, Slot.completed); done < count; done = Atomics.load(control, Slot.completed)) {
     Atomics.wait(control, Slot.completed, done, 1000);
   }
