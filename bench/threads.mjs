@@ -26,6 +26,16 @@ const median = (a) => {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/**
+ * Calls `run` for at least 20 ms (and twice) before a sample: after `setThreads` or a change of
+ * build, the first calls of a configuration find cold caches, a new worker's first chunks run in
+ * its interpreter, and the other configurations' garbage is still being collected.
+ */
+const warmUp = (run) => {
+  const t0 = performance.now();
+  for (let i = 0; i < 2 || performance.now() - t0 < 20; i++) run();
+};
+
 const auto = availableParallelism();
 /** Each configuration: how to make it active. */
 const configs = [
@@ -46,8 +56,9 @@ for (const [n, k] of shapes) {
   fillLogits(logits, n, k);
   const targets = makeTargets(n, k);
   const opts = { numClasses: k, labelSmoothing: EPS };
-  // Calls per timed sample: enough that a small shape's sample lasts about a millisecond.
-  const reps = Math.max(1, Math.round(2e5 / (n * k)));
+  // Calls per timed sample: enough that a small shape's sample lasts about 10 ms (samples of one
+  // millisecond right after a reconfiguration measured the warm-up, not the call: bench/README.md).
+  const reps = Math.max(1, Math.round(5e6 / (n * k)));
   const times = new Map();
   for (let r = 0; r < rounds; r++) {
     for (const [name, activate] of configs) {
@@ -61,7 +72,7 @@ for (const [n, k] of shapes) {
         'fwd+grad, Float32Array': () => ls.crossEntropyWithGrad(logits, targets, opts),
       };
       for (const [row, run] of Object.entries(rows)) {
-        run();
+        warmUp(run);
         const t0 = performance.now();
         for (let i = 0; i < reps; i++) run();
         const key = `${row}|${name}`;
