@@ -2,7 +2,7 @@
 // 2, for several K and N·K around the chunk size, configurations alternating round by round,
 // medians and the ratio. It runs a copy of the built package with the threshold set to 0 (every
 // call of two chunks or more splits), so that the rows below today's threshold are measured too;
-// SPLIT_MIN_VALUES (packages/labelsmooth/src/threads/split.ts) is set from what this prints.
+// SPLIT_MIN_CHUNKS (packages/labelsmooth/src/threads/split.ts) is set from what this prints.
 //   node bench/split-threshold.mjs [DIST] [--rounds R] [--ks 100,1000,32000]
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -21,9 +21,9 @@ mkdirSync(copy, { recursive: true });
 cpSync(resolve(dist), copy, { recursive: true });
 const entry = resolve(copy, 'index.mjs');
 const source = readFileSync(entry, 'utf8');
-const pattern = /const SPLIT_MIN_VALUES = [^;]+;/g;
-if ((source.match(pattern) ?? []).length !== 1) throw new Error(`split-threshold: ${entry} does not declare SPLIT_MIN_VALUES exactly once`);
-writeFileSync(entry, source.replace(pattern, 'const SPLIT_MIN_VALUES = 0;'));
+const pattern = /const SPLIT_MIN_CHUNKS = [^;]+;/g;
+if ((source.match(pattern) ?? []).length !== 1) throw new Error(`split-threshold: ${entry} does not declare SPLIT_MIN_CHUNKS exactly once`);
+writeFileSync(entry, source.replace(pattern, 'const SPLIT_MIN_CHUNKS = 0;'));
 const ls = await import(pathToFileURL(entry).href);
 
 await ls.init({ threads: 2 });
@@ -44,8 +44,8 @@ console.log(`split threshold: ${rounds} alternating rounds; ${dist}; fwd+grad on
 console.log(`${'K'.padStart(6)} ${'N'.padStart(6)} ${'N·K'.padStart(9)} ${'chunks'.padStart(6)} ${'1 thread ms'.padStart(12)} ${'2 threads ms'.padStart(13)} ${'speed-up'.padStart(9)}`);
 for (const k of ks) {
   const perChunk = Math.max(1, Math.floor(CHUNK_VALUES / k));
-  // Calls of 2, 3, 4, 6 and 8 whole chunks, and one of two chunks whose second holds one row.
-  const ns = [...new Set([perChunk + 1, 2 * perChunk, 3 * perChunk, 4 * perChunk, 6 * perChunk, 8 * perChunk])];
+  // Calls of 1 chunk and a row, 1.5 chunks, and 2, 3, 4 and 8 whole chunks.
+  const ns = [...new Set([perChunk + 1, Math.ceil(1.5 * perChunk), 2 * perChunk, 3 * perChunk, 4 * perChunk, 8 * perChunk])];
   for (const n of ns) {
     const logits = new Float32Array(n * k);
     fillLogits(logits, n, k);
@@ -70,8 +70,8 @@ for (const k of ks) {
     }
     const one = median(times[1]);
     const two = median(times[2]);
-    const chunks = Math.ceil(n / perChunk);
-    console.log(`${String(k).padStart(6)} ${String(n).padStart(6)} ${String(n * k).padStart(9)} ${String(chunks).padStart(6)} ${one.toFixed(4).padStart(12)} ${two.toFixed(4).padStart(13)} ${(one / two).toFixed(3).padStart(9)}`);
+    const chunks = n / perChunk;
+    console.log(`${String(k).padStart(6)} ${String(n).padStart(6)} ${String(n * k).padStart(9)} ${chunks.toFixed(2).padStart(6)} ${one.toFixed(4).padStart(12)} ${two.toFixed(4).padStart(13)} ${(one / two).toFixed(3).padStart(9)}`);
   }
 }
 await ls.setThreads(1);

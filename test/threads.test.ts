@@ -2,8 +2,8 @@
 // threads and equal to the single-thread simd128 build, for every loss with its options; a
 // worker that throws or exits becomes an error on the caller and the pool recovers; the
 // process exits with a pool alive; no SharedArrayBuffer is a fallback with a reason.
-// Shapes are just above the split threshold (SPLIT_MIN_VALUES = 2^17 values) so that every call
-// is split into a few chunks of rows_per_chunk(K) rows, the last one short.
+// Shapes are just above the split threshold (SPLIT_MIN_CHUNKS = 2 whole chunks of
+// rows_per_chunk(K) rows) so that every call is split into a few chunks, the last one short.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';

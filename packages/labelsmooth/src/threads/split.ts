@@ -18,11 +18,14 @@ import { claimWord, failureMessage, MAX_CHUNKS, runChunks, SERVED_EXPORTS, Slot 
 import { ROW_SPLITS, type RowSplit } from './row-split';
 
 /**
- * Calls smaller than this many values (N·K) run on the calling thread: waking the workers and
- * waiting for them would be a large share of the call (about 0.15 ms of work on one thread here).
- * Chosen, not yet measured on a quiet machine (bench/threads.mjs has a row below and rows above).
+ * Calls of fewer rows than this many chunks of `rows_per_chunk(K)` rows (65,536 values, or one
+ * row when K is larger) run on the calling thread. Measured with `node bench/split-threshold.mjs`
+ * (fwd+grad on WasmArrays, 1 thread against 2, K = 100, 1000 and 32,000; bench/README.md,
+ * "Threads"): a call of one chunk and a row ran slower on 2 threads (the caller pays for the
+ * split and gives away almost nothing), two whole chunks faster, at every K. In values that is
+ * about 2^17 for K ≤ 65,536, and two rows above.
  */
-export const SPLIT_MIN_VALUES = 2 ** 17;
+export const SPLIT_MIN_CHUNKS = 2;
 
 /** The jobs block of a pool's module, kept between calls (grown when a call needs more). */
 const jobBlocks = new WeakMap<WasmExports, Block>();
@@ -41,8 +44,8 @@ export function runSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, cal
   const split = ROW_SPLITS[spec.name] as RowSplit<C> | undefined;
   if (!pool || !split) return undefined;
   const { rows, classes } = split.shape(call);
-  if (rows * classes < SPLIT_MIN_VALUES) return undefined;
   const perChunk = k.rows_per_chunk(classes);
+  if (rows < SPLIT_MIN_CHUNKS * perChunk) return undefined;
   const count = Math.ceil(rows / perChunk);
   if (count < 2 || count > MAX_CHUNKS) return undefined;
   // Every target is checked before any chunk writes (a refused call writes nothing).
