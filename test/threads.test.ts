@@ -117,6 +117,32 @@ describe('threads', () => {
     expect(bits(ls.crossEntropyWithGrad(x, targets, { numClasses: k }))).toEqual(bits(expected));
   });
 
+  // Where a call starts to split (threads/split.ts, SPLIT_MIN_CHUNKS, measured by
+  // bench/split-threshold.mjs): seen through a worker that fails on any chunk it claims. At
+  // K = 1000 a chunk holds 65 rows: 129 rows (a chunk and 64 rows) stay on the caller, 130 (two
+  // whole chunks, 130,000 values, under the 2^17 values of the rule before) split.
+  // 10 s: starts a pool twice (0.3–0.4 s here with the other core busy).
+  it('splits a call from two whole chunks of rows on, not below', { timeout: 10_000 }, async () => {
+    const k = 1000;
+    const call = (n: number) => () => ls.crossEntropyWithGrad(pseudoRandom(n * k, n), Array(n).fill(1), { numClasses: k });
+    process.env.LABELSMOOTH_TEST_WORKER_FAULT = 'throw';
+    await ls.setThreads(2);
+    delete process.env.LABELSMOOTH_TEST_WORKER_FAULT;
+    expect(call(129)).not.toThrow();
+    // The worker fails as soon as it claims a chunk (a call may end before it wakes).
+    let error: unknown;
+    const twoChunks = call(130);
+    for (let i = 0; i < 50 && !error; i++) {
+      try {
+        twoChunks();
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(String(error)).toMatch(/a worker thread failed during the call \(a fault injected/);
+    await ls.setThreads(1);
+  });
+
   it('refuses a bad thread count with a typed error', async () => {
     await expect(ls.setThreads(0)).rejects.toThrow(new RangeError("setThreads: threads must be an integer from 1 to 256 or 'auto', received 0"));
     await expect(ls.setThreads('all' as never)).rejects.toThrow(RangeError);
