@@ -82,7 +82,11 @@ mod tests {
         for k in [0usize, 1, 2, 7, 1000, 32000, 256_000] {
             let ones = vec![1.0f32; k];
             for skip in [None, Some(0), Some(k / 2), Some(k.saturating_sub(1)), Some(k), Some(usize::MAX)] {
-                assert_eq!(Ones.total(k, skip).to_bits(), ones.as_slice().total(k, skip).to_bits(), "k = {k}, skip = {skip:?}");
+                assert_eq!(
+                    Ones.total(k, skip).to_bits(),
+                    ones.as_slice().total(k, skip).to_bits(),
+                    "k = {k}, skip = {skip:?}"
+                );
             }
         }
     }
