@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median } from './timing.mjs';
 import { crossEntropyKernel, invokeKernel } from './wasm-interface.generated.mjs';
 
 const args = process.argv.slice(2);
 const rounds = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : '15');
 const dir = resolve(args.find((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds') ?? 'packages/labelsmooth/wasm');
-const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 
 async function load(flavour) {
   const glue = await import(pathToFileURL(resolve(dir, flavour, 'labelsmooth_wasm.js')).href);

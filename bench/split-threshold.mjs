@@ -8,6 +8,7 @@ import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { fillLogits, makeTargets } from './bench.mjs';
+import { median, warmUp } from './timing.mjs';
 
 const args = process.argv.slice(2);
 const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
@@ -31,14 +32,6 @@ if (ls.threadCount() !== 2) {
   console.error(`threads unavailable: ${ls.threadStatus().fallback}`);
   process.exit(1);
 }
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const warmUp = (run) => {
-  const t0 = performance.now();
-  for (let i = 0; i < 2 || performance.now() - t0 < 20; i++) run();
-};
 const CHUNK_VALUES = 2 ** 16; // crates/kernels/src/chunks.rs
 console.log(`split threshold: ${rounds} alternating rounds; ${dist}; fwd+grad on WasmArrays; the chunk holds ${CHUNK_VALUES} values`);
 console.log(`${'K'.padStart(6)} ${'N'.padStart(6)} ${'N·K'.padStart(9)} ${'chunks'.padStart(6)} ${'1 thread ms'.padStart(12)} ${'2 threads ms'.padStart(13)} ${'speed-up'.padStart(9)}`);

@@ -10,6 +10,7 @@
 //   node bench/thread-bound.mjs [--rounds R] [--shapes 8192x1000,1024x32000,128x256000]
 import { readFileSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { median } from './timing.mjs';
 import { crossEntropyKernel, expMapKernel, invokeKernel } from './wasm-interface.generated.mjs';
 
 const dir = new URL('../packages/labelsmooth/wasm/threads/', import.meta.url);
@@ -58,7 +59,6 @@ if (!isMainThread) {
   const mainFrame = k.alloc(256);
   const worker = new Worker(new URL(import.meta.url), { workerData: { module, memory, control, frame: k.alloc(256) } });
   await new Promise((resolve) => worker.once('message', resolve));
-  const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
   console.log(`thread bound: ${rounds} alternating rounds, fixed halves, no pool`);
   console.log(`${'shape'.padEnd(12)} ${'loop'.padEnd(5)} ${'1 thread ms'.padStart(12)} ${'2 threads ms'.padStart(13)} ${'speed-up'.padStart(9)} ${'GB/s (2 thr.)'.padStart(14)}`);
   for (const [n, kk] of shapes) {

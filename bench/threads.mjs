@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { availableParallelism } from 'node:os';
 import { fillLogits, makeTargets } from './bench.mjs';
+import { median, warmUp } from './timing.mjs';
 
 const args = process.argv.slice(2);
 const flag = (name) => args.includes(name);
@@ -21,20 +22,6 @@ const shapes = value('--shapes')
 const EPS = 0.1;
 const ls = await import(pathToFileURL(resolve(dist, 'index.mjs')).href);
 
-const median = (a) => {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
-/**
- * Calls `run` for at least 20 ms (and twice) before a sample: after `setThreads` or a change of
- * build, the first calls of a configuration find cold caches, a new worker's first chunks run in
- * its interpreter, and the other configurations' garbage is still being collected.
- */
-const warmUp = (run) => {
-  const t0 = performance.now();
-  for (let i = 0; i < 2 || performance.now() - t0 < 20; i++) run();
-};
 
 const auto = availableParallelism();
 /** Each configuration: how to make it active. */
