@@ -4,8 +4,9 @@
 // medians; then the threaded build's one thread against simd128 on a small call, and what its
 // shared memory costs the glue (the `memory.buffer` getter, a DataView over it, an allocation).
 // A chunk's call costing more than its share of the whole call is a cost every thread count pays.
-//   node bench/chunk-cost.mjs [WASM_DIR] [--rounds R]     (WASM_DIR: packages/labelsmooth/wasm)
-import { readFileSync } from 'node:fs';
+//   node bench/chunk-cost.mjs [WASM_DIR] [--rounds R]     (WASM_DIR: packages/labelsmooth/wasm, or
+//   bench/dev-build.sh's target/perf-out: its simd128 build only)
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { median } from './timing.mjs';
@@ -57,6 +58,8 @@ for (const k of [1000, 32000, 256000]) {
   free();
 }
 
+// A directory with the simd128 build alone (bench/dev-build.sh's, to compare two kernels) stops here.
+if (!existsSync(resolve(dir, 'threads'))) process.exit(0);
 const threads = await load('threads');
 const builds = { simd128: simd, threads };
 const rows = {};
