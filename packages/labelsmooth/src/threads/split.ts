@@ -20,10 +20,10 @@ import { ROW_SPLITS, type RowSplit } from './row-split';
 /**
  * Calls of fewer rows than this many chunks of `rows_per_chunk(K)` rows (65,536 values, or one
  * row when K is larger) run on the calling thread. Measured with `node bench/split-threshold.mjs`
- * (fwd+grad on WasmArrays, 1 thread against 2, K = 100, 1000 and 32,000; bench/README.md,
- * "Threads"): a call of one chunk and a row ran slower on 2 threads (the caller pays for the
- * split and gives away almost nothing), two whole chunks faster, at every K. In values that is
- * about 2^17 for K ≤ 65,536, and two rows above.
+ * (fwd+grad on WasmArrays, 1 thread against 2; bench/README.md, "Threads"): at K = 100 and 1000
+ * a call of one chunk and a row ran slower on 2 threads (0.83–0.87×: the caller pays for the
+ * split and gives away one row), two whole chunks faster (1.33–1.34×). In values that is about
+ * 2^17 for K ≤ 65,536, and two rows above.
  */
 export const SPLIT_MIN_CHUNKS = 2;
 
