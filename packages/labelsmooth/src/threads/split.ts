@@ -19,13 +19,14 @@ import { ROW_SPLITS, type RowSplit } from './row-split';
 
 /**
  * Calls of fewer rows than this many chunks of `rows_per_chunk(K)` rows (65,536 values, or one
- * row when K is larger) run on the calling thread. Measured with `node bench/split-threshold.mjs`
- * (fwd+grad on WasmArrays, 1 thread against 2; bench/README.md, "Threads"): at K = 100 and 1000
- * a call of one chunk and a row ran slower on 2 threads (0.83–0.87×: the caller pays for the
- * split and gives away one row), two whole chunks faster (1.33–1.34×). In values that is about
- * 2^17 for K ≤ 65,536, and two rows above.
+ * row when K is larger) run on the calling thread. Measured with `node bench/split-threshold.mjs
+ * --rounds 11` (fwd+grad on WasmArrays, 1 thread against 2; bench/README.md, "Threads"): at
+ * K = 100, 1000 and 32,000 a call of one chunk and a row ran slower on 2 threads (0.90–0.91×:
+ * the caller pays for the split and gives away one row), one and a half chunks faster
+ * (1.18–1.29×), two chunks 1.26–1.58×. In values that is about 98,000 for K ≤ 65,536, and two
+ * rows above.
  */
-export const SPLIT_MIN_CHUNKS = 2;
+export const SPLIT_MIN_CHUNKS = 1.5;
 
 /** The jobs block of a pool's module, kept between calls (grown when a call needs more). */
 const jobBlocks = new WeakMap<WasmExports, Block>();
