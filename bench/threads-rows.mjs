@@ -5,6 +5,7 @@
 // the same load. Used by bench/node-entry.mjs and bench/threads-worker.mjs (through run.mjs, the
 // `threads` group of `npm run bench`) and by bench/threads.mjs (a table in the terminal).
 import { fillLogits, makeTargets } from './bench.mjs';
+import { median, warmUp } from './timing.mjs';
 
 /** The benchmark's three shapes, the long rows of the threads issue, and a call below the split threshold. */
 export const THREAD_SHAPES = [
@@ -15,7 +16,7 @@ export const THREAD_SHAPES = [
   [1, 256000],
   [64, 1000],
 ];
-/** --quick: one tiny shape above the pool's split threshold (2^17 values). */
+/** --quick: one tiny shape above the pool's split threshold (1.5 chunks: threads/split.ts). */
 export const QUICK_THREAD_SHAPES = [[256, 1000]];
 /** The two ways of calling: the data in wasm memory, or a caller's arrays copied in and out. */
 export const THREAD_APIS = [
@@ -26,13 +27,11 @@ export const THREAD_APIS = [
 const EPS = 0.1;
 /** A shape of at least this many logits is "large": fewer rounds (each call takes 10–200 ms). */
 const LARGE = 4e6;
-/** Calls per timed sample: enough that a small shape's sample lasts a couple of milliseconds. */
-const SAMPLE_LOGITS = 2e6;
-
-function median(a) {
-  const s = [...a].sort((x, y) => x - y);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-}
+/**
+ * Calls per timed sample: enough that a small shape's sample lasts about 10 ms (samples of a
+ * millisecond right after a reconfiguration measured the warm-up, not the call: bench/README.md).
+ */
+const SAMPLE_LOGITS = 5e6;
 
 /** How many rounds a shape gets: `rounds` for small shapes, `largeRounds` for large ones. */
 export function roundsFor([n, k], { rounds, largeRounds }) {
@@ -107,7 +106,7 @@ async function measureShape(ls, configs, [n, k], rounds) {
       };
       for (const [api] of THREAD_APIS) {
         const call = calls[api];
-        call();
+        warmUp(call);
         const t0 = performance.now();
         for (let i = 0; i < reps; i++) call();
         const key = `${api}|${config.id}`;

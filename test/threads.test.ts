@@ -2,8 +2,8 @@
 // threads and equal to the single-thread simd128 build, for every loss with its options; a
 // worker that throws or exits becomes an error on the caller and the pool recovers; the
 // process exits with a pool alive; no SharedArrayBuffer is a fallback with a reason.
-// Shapes are just above the split threshold (SPLIT_MIN_VALUES = 2^17 values) so that every call
-// is split into a few chunks of rows_per_chunk(K) rows, the last one short.
+// Shapes are above the split threshold (SPLIT_MIN_CHUNKS = 1.5 chunks of rows_per_chunk(K)
+// rows) so that every call is split into a few chunks, the last one short.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -195,6 +195,32 @@ describe('threads', () => {
     }
     expect(gradOut.every((v) => v === 7)).toBe(true);
     expect(bits(logits)).toEqual(bits(x));
+  });
+
+  // Where a call starts to split (threads/split.ts, SPLIT_MIN_CHUNKS = 1.5, measured by
+  // bench/split-threshold.mjs): seen through a worker that fails on any chunk it claims. At
+  // K = 1000 a chunk holds 65 rows: 97 rows (under 1.5 chunks) stay on the caller, 98 split
+  // (98,000 values, under the 2^17 values of the rule before).
+  // 10 s: starts a pool twice (0.3–0.4 s here with the other core busy).
+  it('splits a call from one and a half chunks of rows on, not below', { timeout: 10_000 }, async () => {
+    const k = 1000;
+    const call = (n: number) => () => ls.crossEntropyWithGrad(pseudoRandom(n * k, n), Array(n).fill(1), { numClasses: k });
+    process.env.LABELSMOOTH_TEST_WORKER_FAULT = 'throw';
+    await ls.setThreads(2);
+    delete process.env.LABELSMOOTH_TEST_WORKER_FAULT;
+    expect(call(97)).not.toThrow();
+    // The worker fails as soon as it claims a chunk (a call may end before it wakes).
+    let error: unknown;
+    const splits = call(98);
+    for (let i = 0; i < 50 && !error; i++) {
+      try {
+        splits();
+      } catch (e) {
+        error = e;
+      }
+    }
+    expect(String(error)).toMatch(/a worker thread failed during the call \(a fault injected/);
+    await ls.setThreads(1);
   });
 
   it('refuses a bad thread count with a typed error', async () => {

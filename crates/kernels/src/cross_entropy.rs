@@ -186,7 +186,7 @@ fn run<V: F32Vector, W: Weights, R: Rows>(
     let pad = sm.zeroed_class();
     let z = args.z_loss as f64;
     // Σ_{k≠pad} w_k.
-    let w_total: f64 = (0..k).filter(|&c| Some(c) != pad).map(|c| w.at(c) as f64).sum();
+    let w_total = w.total(k, pad);
     let grad = <R::Row<'_> as RowIo>::GRAD;
     // Once per call, not per row (they pass through black_box).
     let consts = ExpConsts::<V>::opaque();

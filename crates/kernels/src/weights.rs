@@ -15,6 +15,10 @@ pub(crate) trait Weights: Copy {
     /// # Safety
     /// `covers(i + V::LANES)` must hold.
     unsafe fn vec_unchecked<V: F32Vector>(self, i: usize) -> V;
+    /// `Σ_{c<k, c≠skip} at(c)` in float64, added in class order from 0.
+    fn total(self, k: usize, skip: Option<usize>) -> f64 {
+        (0..k).filter(|&c| Some(c) != skip).map(|c| self.at(c) as f64).sum()
+    }
 }
 
 /// No weights: 1 everywhere.
@@ -38,6 +42,16 @@ impl Weights for Ones {
     unsafe fn vec_unchecked<V: F32Vector>(self, _: usize) -> V {
         V::splat(1.0)
     }
+    /// The count, without the loop: adding ones in float64 is exact below 2^53, so this is the
+    /// loop's value bit for bit (an empty sum is −0, as `Sum` gives), and a kernel call over a
+    /// chunk of a few long rows (the pool's, threads/split.ts) does not pay a serial pass over K.
+    #[inline(always)]
+    fn total(self, k: usize, skip: Option<usize>) -> f64 {
+        match k - usize::from(skip.is_some_and(|c| c < k)) {
+            0 => -0.0,
+            count => count as f64,
+        }
+    }
 }
 
 impl Weights for &[f32] {
@@ -56,5 +70,24 @@ impl Weights for &[f32] {
     #[inline(always)]
     unsafe fn vec_unchecked<V: F32Vector>(self, i: usize) -> V {
         V::load_unchecked(self.as_ptr().add(i))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ones_total_is_the_loops_sum_bit_for_bit() {
+        for k in [0usize, 1, 2, 7, 1000, 32000, 256_000] {
+            let ones = vec![1.0f32; k];
+            for skip in [None, Some(0), Some(k / 2), Some(k.saturating_sub(1)), Some(k), Some(usize::MAX)] {
+                assert_eq!(
+                    Ones.total(k, skip).to_bits(),
+                    ones.as_slice().total(k, skip).to_bits(),
+                    "k = {k}, skip = {skip:?}"
+                );
+            }
+        }
     }
 }

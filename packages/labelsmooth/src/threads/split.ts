@@ -18,11 +18,22 @@ import { claimWord, failureMessage, MAX_CHUNKS, runChunks, SERVED_EXPORTS, Slot 
 import { ROW_SPLITS, type RowSplit } from './row-split';
 
 /**
- * Calls smaller than this many values (N·K) run on the calling thread: waking the workers and
- * waiting for them would be a large share of the call (about 0.15 ms of work on one thread here).
- * Chosen, not yet measured on a quiet machine (bench/threads.mjs has a row below and rows above).
+ * Calls of fewer rows than this many chunks of `rows_per_chunk(K)` rows (65,536 values, or one
+ * row when K is larger) run on the calling thread. Measured with `node bench/split-threshold.mjs
+ * --rounds 11` (fwd+grad on WasmArrays, 1 thread against 2; bench/README.md, "Threads"): at
+ * K = 100, 1000 and 32,000 a call of one chunk and a row ran slower on 2 threads (0.90–0.91×:
+ * the caller pays for the split and gives away one row), one and a half chunks faster
+ * (1.18–1.29×), two chunks 1.26–1.58×. In values that is about 98,000 for K ≤ 65,536, and two
+ * rows above.
  */
-export const SPLIT_MIN_VALUES = 2 ** 17;
+export const SPLIT_MIN_CHUNKS = 1.5;
+
+/**
+ * Fewer values (N·K) than this never split: with p = rows_per_chunk(K) = ⌊2^16 / K⌋ rows, a split
+ * call has at least ⌈1.5·p⌉ rows, and K·(p + 1) > 2^16 makes that more than 2^16 values (two rows
+ * of more than 2^15 values when p = 1). The plain-array pipeline defers copies from this size on.
+ */
+export const SPLIT_MIN_VALUES = 2 ** 16;
 
 /** The jobs block of a pool's module, kept between calls (grown when a call needs more). */
 const jobBlocks = new WeakMap<WasmExports, Block>();
@@ -57,8 +68,8 @@ export function planSplit<C, R>(k: WasmExports, spec: KernelExportSpec<C, R>, ca
   const split = ROW_SPLITS[spec.name] as RowSplit<C> | undefined;
   if (!pool || !split) return undefined;
   const { rows, classes } = split.shape(call);
-  if (rows * classes < SPLIT_MIN_VALUES) return undefined;
   const perChunk = k.rows_per_chunk(classes);
+  if (rows < SPLIT_MIN_CHUNKS * perChunk) return undefined;
   const count = Math.ceil(rows / perChunk);
   if (count < 2 || count > MAX_CHUNKS) return undefined;
   // Every target is checked before any chunk writes (a refused call writes nothing).
