@@ -23,8 +23,8 @@ import { ROW_SPLITS, type RowSplit } from './row-split';
  * --rounds 11` (fwd+grad on WasmArrays, 1 thread against 2; bench/README.md, "Threads"): at
  * K = 100, 1000 and 32,000 a call of one chunk and a row ran slower on 2 threads (0.90–0.91×:
  * the caller pays for the split and gives away one row), one and a half chunks faster
- * (1.18–1.29×), two chunks 1.26–1.58×. In values that is about 98,000 for K ≤ 65,536, and two
- * rows above.
+ * (1.18–1.29×), two chunks 1.26–1.58×. In values that is about 98,000 at K = 1000 (at least 2^16
+ * at any K: SPLIT_MIN_VALUES), and two rows when one row fills a chunk.
  */
 export const SPLIT_MIN_CHUNKS = 1.5;
 
