@@ -340,8 +340,13 @@ describe('validation table (docs/validation.md)', () => {
     expect(Array.from(soft.grad as Float32Array)).toEqual([0, 0]);
     expect(softmaxCrossEntropy(F([1, 1]), x, { numClasses: 1 })).toBe(0);
     expect(Array.from(smoothTargets([0, 0], 1, { labelSmoothing: 0.7 }))).toEqual([1, 1]);
-    expect(() => crossEntropy(x, [0, 0], { numClasses: 1, convention: 'fairseq' })).toThrow("crossEntropy: convention 'fairseq' needs numClasses >= 2 (it spreads ε over K-1 classes), received 1");
+    expect(() => crossEntropy(x, [0, 0], { numClasses: 1, convention: 'fairseq' })).toThrow("crossEntropy: convention 'fairseq' needs options.numClasses >= 2 (it spreads ε over K-1 classes), received 1");
     expect(() => smoothTargets([0], 1, { convention: 'annotated', paddingIdx: 0 })).toThrow("smoothTargets: convention 'annotated' needs numClasses >= 3 (it spreads ε over K-2 classes), received 1");
+    // The message names K as the function's caller knows it.
+    expect(() => smoothTargets([0], 1, { convention: 'fairseq' })).toThrow("smoothTargets: convention 'fairseq' needs numClasses >= 2");
+    expect(() => linearCrossEntropy(F([1]), F([1]), [0], { hiddenSize: 1, convention: 'fairseq' })).toThrow(
+      "linearCrossEntropy: convention 'fairseq' needs V (the rows of weight) >= 2 (it spreads ε over K-1 classes), received 1",
+    );
     expect(sigmoidCrossEntropy(F([1]), F([0]), { numClasses: 1, reduction: Reduction.SUM })).toBeCloseTo(Math.log(2), 6);
   });
 

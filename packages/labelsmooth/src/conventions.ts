@@ -21,6 +21,9 @@ export interface SmoothingOptions {
   ignoreIndex?: number;
 }
 
+/** The ignore index when none is given: PyTorch's `ignore_index` default. */
+export const DEFAULT_IGNORE_INDEX = -100;
+
 /** Validated smoothing parameters, ready for a kernel call. */
 export interface ResolvedSmoothing {
   numClasses: number;
@@ -51,7 +54,7 @@ export function resolveSmoothing(where: string, numClasses: unknown, opts: Smoot
   const k = positiveInteger(where, names.numClasses, numClasses);
   const epsilon = labelSmoothingOption(where, opts.labelSmoothing, names.labelSmoothing);
   const convention = optional(where, 'options.convention', opts.convention, 'uniform', oneOfThese(CONVENTIONS));
-  const ignoreIndex = optional(where, 'options.ignoreIndex', opts.ignoreIndex, -100, int32);
+  const ignoreIndex = optional(where, 'options.ignoreIndex', opts.ignoreIndex, DEFAULT_IGNORE_INDEX, int32);
   let paddingIdx = 0;
   if (convention === 'annotated') {
     if (k < 3) {
@@ -68,7 +71,7 @@ export function resolveSmoothing(where: string, numClasses: unknown, opts: Smoot
       );
     }
     if (convention === 'fairseq' && k < 2) {
-      throw new RangeError(`${where}: convention 'fairseq' needs numClasses >= 2 (it spreads ε over K-1 classes), received ${k}`);
+      throw new RangeError(`${where}: convention 'fairseq' needs ${names.numClasses} >= 2 (it spreads ε over K-1 classes), received ${k}`);
     }
   }
   return { numClasses: k, epsilon, convention, paddingIdx, ignoreIndex };

@@ -1,4 +1,5 @@
 // `labelsmooth targets`: the smoothed target matrix as a table (or CSV/JSON), and its heatmap.
+import { DEFAULT_IGNORE_INDEX } from '../conventions';
 import { backend, smoothTargets } from '../index';
 import { backendOption, choice, integerList, integerOption, parse, requiredString, selectBackend, stringOption, UsageError } from './args';
 import { fixed, float32String, plotKind, table, writePlot } from './format';
@@ -65,7 +66,7 @@ export function runTargets(argv: string[], out: (s: string) => void, info: (s: s
     throw new UsageError(flagNames(apiMessage(e)).replace(/\btarget\[/g, '--target['), cmd);
   }
   const n = target.length;
-  const ignore = s.ignoreIndex ?? -100;
+  const ignore = s.ignoreIndex ?? DEFAULT_IGNORE_INDEX;
   const rowNote = (t: number): string =>
     t === ignore ? '(target is the ignore index: row zeroed)' : s.convention === 'annotated' && t === s.paddingIdx ? '(target is the padding class: row zeroed)' : '';
 

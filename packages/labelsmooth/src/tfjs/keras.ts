@@ -9,6 +9,7 @@
 // cannot fuse (the softmax was already applied by the model, and its gradient goes through it).
 import * as tf from '@tensorflow/tfjs-core';
 import { smoothTargets } from '../index';
+import { DEFAULT_IGNORE_INDEX } from '../conventions';
 import { flag, int32, optional, options, smoothingEpsilon } from '../validate';
 import { asCaller } from './errors';
 import { sparseLoss, softmaxLoss } from './losses';
@@ -34,7 +35,7 @@ function kerasOptions(where: string, raw: unknown) {
   return {
     epsilon: optional(where, 'options.labelSmoothing', o.labelSmoothing, 0, smoothingEpsilon),
     fromLogits: optional(where, 'options.fromLogits', o.fromLogits, false, flag),
-    ignoreIndex: optional(where, 'options.ignoreIndex', o.ignoreIndex, -100, int32),
+    ignoreIndex: optional(where, 'options.ignoreIndex', o.ignoreIndex, DEFAULT_IGNORE_INDEX, int32),
   };
 }
 
