@@ -40,8 +40,9 @@ export function chooseBackend(facts: EngineFacts): AutomaticBackend {
 /**
  * Whether this engine is JavaScriptCore. Its errors carry their own `line`, `column` and
  * `sourceURL` (V8's and SpiderMonkey's do not: SpiderMonkey names them `lineNumber`,
- * `columnNumber`, `fileName`), in Safari as in Bun; `globalThis.Bun` names Bun directly. No user
- * agent string is read: every iOS browser is JavaScriptCore whatever it calls itself.
+ * `columnNumber`, `fileName`): checked in Bun and in WebKitGTK's jsc shell (bench/README.md,
+ * "Relaxed SIMD per engine"); `globalThis.Bun` names Bun directly. No user agent string is read:
+ * every iOS browser is JavaScriptCore whatever it calls itself.
  */
 export function engineIsJavaScriptCore(): boolean {
   return (globalThis as { Bun?: unknown }).Bun !== undefined || Object.prototype.hasOwnProperty.call(new Error(), 'sourceURL');
