@@ -38,6 +38,7 @@ const ONCE = [
   'test/builds-agree.test.ts',
   'test/init.test.ts',
   'test/automatic-backend.test.ts',
+  'test/wasm-rewrite.test.ts',
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
   'test/static-server.test.ts',
