@@ -143,7 +143,7 @@ function measure() {
   ];
   log(`relaxed-madd-probe in ${engine}: median of ${rounds} alternating rounds (G vector multiply-adds/s; relaxed_madd ÷ mul+add speed)`);
   for (const [label, a, b, arg, iters, perIter] of CASES) {
-    // Warm-up: 20 calls of each (about 0.1 s), so that every engine times its optimising tier.
+    // Warm-up: 20 calls of each (a few tenths of a second), so that every engine times its optimising tier.
     for (let i = 0; i < 20; i++) (w[a](arg, iters), w[b](arg, iters));
     const times = { [a]: [], [b]: [] };
     for (let r = 0; r < rounds; r++) {
