@@ -37,6 +37,8 @@ const ONCE = [
   'test/demo-page.test.ts',
   'test/builds-agree.test.ts',
   'test/init.test.ts',
+  'test/automatic-backend.test.ts',
+  'test/wasm-rewrite.test.ts',
   'test/hostile/properties.test.ts',
   'test/chromium-launch.test.ts',
   'test/static-server.test.ts',

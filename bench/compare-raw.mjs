@@ -3,18 +3,24 @@
 // cross-entropy forward pass and forward+gradient (ε = 0.1, mean), at the benchmark's three shapes
 // and a small one. For a kernel change judged by ratios from one run, or two builds of one
 // checkout (relaxed-simd against simd128): bench/README.md, "Relaxed SIMD".
-//   node [--experimental-wasm-relaxed-simd] bench/compare-raw.mjs DIR_A DIR_B [--rounds R]
-//   deno run --allow-read bench/compare-raw.mjs DIR_A DIR_B [--rounds R]
+//   node [--experimental-wasm-relaxed-simd] bench/compare-raw.mjs DIR_A DIR_B [--rounds R] [--median] [--shapes NxK,…]
+//   deno run --allow-read bench/compare-raw.mjs DIR_A DIR_B [same options]
+//   bun bench/compare-raw.mjs DIR_A DIR_B [same options]
 // Each DIR holds a build's labelsmooth_wasm.js and labelsmooth_wasm_bg.wasm (for instance
 // packages/labelsmooth/wasm/relaxed-simd after scripts/build.sh). Prints M elements/s of each, A → B,
 // and B's speed-up; the best of R rounds (default 15), the round least disturbed on a shared
-// machine.
+// machine, or with --median the median of the R rounds. --shapes replaces the four shapes; the exp
+// bound of a shape runs over its N·K logits, in cache or not as the forward pass's are.
 import { crossEntropyKernel, expSumKernel, invokeKernel } from './wasm-interface.generated.mjs';
 
 const args = (globalThis.Deno?.args ?? globalThis.process?.argv.slice(2)) || [];
 const rounds = Number(args.includes('--rounds') ? args[args.indexOf('--rounds') + 1] : 15);
-const dirs = args.filter((a, i) => !a.startsWith('--') && args[i - 1] !== '--rounds');
-if (dirs.length !== 2) throw new Error('usage: bench/compare-raw.mjs DIR_A DIR_B [--rounds R]');
+const median = args.includes('--median');
+const shapes = args.includes('--shapes')
+  ? args[args.indexOf('--shapes') + 1].split(',').map((s) => s.split('x').map(Number))
+  : [[8192, 1000], [1024, 32000], [128, 256000], [16, 2048]];
+const dirs = args.filter((a, i) => !a.startsWith('--') && !['--rounds', '--shapes'].includes(args[i - 1]));
+if (dirs.length !== 2) throw new Error('usage: bench/compare-raw.mjs DIR_A DIR_B [--rounds R] [--median] [--shapes NxK,…]');
 const cwd = globalThis.Deno ? `file://${Deno.cwd()}/` : (await import('node:url')).pathToFileURL(`${process.cwd()}/`).href;
 const read = async (url) => (globalThis.Deno ? Deno.readFileSync(url) : (await import('node:fs')).readFileSync(url));
 
@@ -26,8 +32,8 @@ for (const dir of dirs) {
 }
 
 const ROWS = ['exp bound', 'forward', 'fwd+grad'];
-console.log(`compare-raw: best of ${rounds} alternating rounds; A = ${dirs[0]}, B = ${dirs[1]} (M elements/s, A → B, B's speed-up)`);
-for (const [n, k] of [[8192, 1000], [1024, 32000], [128, 256000], [16, 2048]]) {
+console.log(`compare-raw: ${median ? 'median' : 'best'} of ${rounds} alternating rounds; A = ${dirs[0]}, B = ${dirs[1]} (M elements/s, A → B, B's speed-up)`);
+for (const [n, k] of shapes) {
   const area = n * k;
   // Calls per timed sample: enough that a small shape's sample lasts about a millisecond.
   const reps = Math.max(1, Math.round(2e6 / area));
@@ -48,19 +54,21 @@ for (const [n, k] of [[8192, 1000], [1024, 32000], [128, 256000], [16, 2048]]) {
       free: () => [[x, area * 4], [g, area * 4], [t, n * 4], [frame, 256]].forEach(([p, size]) => w.dealloc(p, size)),
     };
   });
-  const best = ROWS.map(() => builds.map(() => Infinity));
-  for (const s of setups) for (const run of s.run) for (let i = 0; i < 3; i++) run();
+  const samples = ROWS.map(() => builds.map(() => []));
+  // Warm-up: three samples' worth of calls, so that a small first shape is timed in the optimised tier.
+  for (const s of setups) for (const run of s.run) for (let i = 0; i < 3 * reps; i++) run();
   for (let r = 0; r < rounds; r++) {
     ROWS.forEach((_, j) =>
       setups.forEach((s, b) => {
         const t0 = performance.now();
         for (let i = 0; i < reps; i++) s.run[j]();
-        best[j][b] = Math.min(best[j][b], (performance.now() - t0) / reps);
+        samples[j][b].push((performance.now() - t0) / reps);
       }),
     );
   }
+  const pick = (xs) => (median ? [...xs].sort((x, y) => x - y)[xs.length >> 1] : Math.min(...xs));
   const cells = ROWS.map((name, j) => {
-    const [a, b] = best[j];
+    const [a, b] = samples[j].map(pick);
     return `${name} ${(area / a / 1e3).toFixed(0)} → ${(area / b / 1e3).toFixed(0)} (${(a / b).toFixed(2)}×)`;
   });
   console.log(`${`${n}×${k}`.padEnd(11)} ${cells.join('   ')}`);

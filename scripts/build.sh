@@ -79,7 +79,7 @@ done
 build_wasm() { # $1: flavour, named as the build it is (simd128 | relaxed-simd | scalar | threads), $2: RUSTFLAGS, $3…: cargo arguments
   local flavour=$1 rustflags=$2 out="$root/$pkg/wasm/$1"
   shift 2
-  if ! stale "$out/labelsmooth_wasm_bg.wasm" crates Cargo.toml Cargo.lock scripts/build.sh; then
+  if ! stale "$out/labelsmooth_wasm_bg.wasm" crates Cargo.toml Cargo.lock scripts/build.sh scripts/lib/wasm-rewrite.mjs; then
     say "wasm ($flavour): up to date"
     return
   fi
@@ -97,6 +97,12 @@ build_wasm() { # $1: flavour, named as the build it is (simd128 | relaxed-simd |
   [ "$quiet" = 1 ] || grep -v '^ *Compiling' "$log" || true
   say "wasm ($flavour): wasm-opt -O3"
   wasm-opt -O3 --strip-debug "$out/labelsmooth_wasm_bg.wasm" -o "$out/labelsmooth_wasm_bg.wasm"
+  if [ "$flavour" = relaxed-simd ]; then
+    # Its max and min as the pmax/pmin they compute, which LLVM will not emit with relaxed SIMD on
+    # (scripts/lib/wasm-rewrite.mjs, crates/kernels/src/vector/relaxed_simd.rs): the same bits.
+    say "wasm ($flavour): max and min as f32x4.pmax/pmin"
+    say "$(node scripts/lib/wasm-rewrite.mjs pmax "$pkg/wasm/$flavour/labelsmooth_wasm_bg.wasm")"
+  fi
   rm -f "$out/.gitignore"
 }
 build_wasm simd128 "-C target-feature=+simd128"

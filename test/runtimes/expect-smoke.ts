@@ -20,26 +20,37 @@ export interface SmokeResults {
   defaultBackend: string;
   simd128Supported: boolean;
   relaxedSimdSupported: boolean;
+  automatic: { backend: string; fallback: string | null } | null;
   builds: Partial<Record<'relaxed-simd' | 'simd128' | 'scalar', Build>>;
 }
 
-/**
- * The build the engine gets automatically: relaxed-simd where relaxed SIMD is on by default
- * (Chromium, Deno, Bun, Node ≥ 21), simd128 in Node 20 (which refuses relaxed modules without
- * V8's flag).
- */
-export type AutoBackend = 'relaxed-simd' | 'simd128';
+/** What an engine runs and which build it gets automatically (packages/labelsmooth/src/automatic-backend.ts). */
+export interface Engine {
+  auto: 'relaxed-simd' | 'simd128';
+  /** Whether it runs the relaxed-simd build (relaxedSimdSupported()). */
+  relaxedSimd: boolean;
+  /** automaticBackend().fallback: why the automatic choice is not relaxed-simd. */
+  fallback: RegExp | null;
+}
 
-/** The automatic choice of the Node running this file. */
-export const nodeAuto: AutoBackend = Number(process.versions.node.split('.')[0]) >= 21 ? 'relaxed-simd' : 'simd128';
+/** Relaxed SIMD on by default, not JavaScriptCore: Chromium, Deno, Node ≥ 21 (and Node 20 with V8's flag). */
+export const relaxedEngine: Engine = { auto: 'relaxed-simd', relaxedSimd: true, fallback: null };
+/** Bun: runs relaxed-simd, but slower than simd128, so gets simd128 automatically. */
+export const javaScriptCore: Engine = { auto: 'simd128', relaxedSimd: true, fallback: /^relaxed-simd runs in JavaScriptCore \(Bun, Safari\), but slower there than simd128/ };
+/** Node 20, which refuses relaxed modules without V8's flag. */
+export const noRelaxedSimd: Engine = { auto: 'simd128', relaxedSimd: false, fallback: /^this engine does not run WebAssembly relaxed SIMD/ };
 
-export function expectSmoke(raw: string | SmokeResults, auto: AutoBackend = 'relaxed-simd'): SmokeResults {
+/** The Node running this file. */
+export const nodeEngine: Engine = Number(process.versions.node.split('.')[0]) >= 21 ? relaxedEngine : noRelaxedSimd;
+
+export function expectSmoke(raw: string | SmokeResults, engine: Engine = relaxedEngine): SmokeResults {
   const r = (typeof raw === 'string' ? JSON.parse(raw) : raw) as SmokeResults;
   expect(r.failed, 'the page or script failed').toBeUndefined();
   expect(r.simd128Supported).toBe(true);
-  expect(r.relaxedSimdSupported).toBe(auto === 'relaxed-simd');
-  expect(r.defaultBackend).toBe(auto);
-  const backends = auto === 'relaxed-simd' ? (['relaxed-simd', 'simd128', 'scalar'] as const) : (['simd128', 'scalar'] as const);
+  expect(r.relaxedSimdSupported).toBe(engine.relaxedSimd);
+  expect(r.defaultBackend).toBe(engine.auto);
+  expect(r.automatic).toEqual({ backend: engine.auto, fallback: engine.fallback ? expect.stringMatching(engine.fallback) : null });
+  const backends = engine.relaxedSimd ? (['relaxed-simd', 'simd128', 'scalar'] as const) : (['simd128', 'scalar'] as const);
   expect(Object.keys(r.builds)).toEqual([...backends]);
   for (const backend of backends) {
     const b = r.builds[backend]!;

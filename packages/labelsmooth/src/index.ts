@@ -1,8 +1,8 @@
 // labelsmooth: label smoothing and its losses, computed by a Rust kernel in WebAssembly.
-export { init, initSync, backend, simd128Supported, relaxedSimdSupported, setThreads } from './runtime';
+export { init, initSync, backend, automaticBackend, simd128Supported, relaxedSimdSupported, setThreads } from './runtime';
 export { threadCount, threadStatus } from './threads/pool';
 export type { ThreadStatus } from './threads/pool';
-export type { Backend, BackendChoice, InitOptions, AsyncInitOptions } from './runtime';
+export type { AutomaticBackend, Backend, BackendChoice, InitOptions, AsyncInitOptions } from './runtime';
 export { smoothTargets } from './smooth-targets';
 export type { SmoothTargetsOptions } from './smooth-targets';
 export type { Convention, SmoothingOptions } from './conventions';

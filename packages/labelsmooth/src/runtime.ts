@@ -9,12 +9,13 @@ import { startThreads } from './threads/start';
 import { threadCountOption } from './threads/pool';
 import { engineSupportsSimd128 } from './simd-probe';
 import { engineSupportsRelaxedSimd } from './relaxed-simd-probe';
+import { chooseBackend, engineFacts, type AutomaticBackend } from './automatic-backend';
 import type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule } from './host-types';
 import { describe, oneOfThese, optional, options as checkOptions } from './validate';
 
 import { BackendCode, INTERFACE_FINGERPRINT, type WasmExports } from './wasm-interface.generated';
 
-export type { Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule };
+export type { AutomaticBackend, Backend, BackendChoice, ResponseLike, UrlLike, WasmBytes, WasmModule };
 
 interface GlueModule {
   initSync(module: { module: WebAssembly.Module | BufferSource }): unknown;
@@ -70,9 +71,7 @@ function resolveChoice(where: string, choice: unknown): Backend {
       `${where}: options.backend 'relaxed-simd' needs WebAssembly relaxed SIMD, which this engine does not run (Node 20 runs it with --experimental-wasm-relaxed-simd); use 'auto' or 'simd128'`,
     );
   }
-  if (value !== 'auto') return value;
-  if (engineSupportsRelaxedSimd()) return 'relaxed-simd';
-  return engineSupportsSimd128() ? 'simd128' : 'scalar';
+  return value === 'auto' ? chooseBackend(engineFacts()).backend : value;
 }
 
 function instantiate(backend: Backend, module: WasmModule | WasmBytes): WasmExports {
@@ -216,9 +215,17 @@ export function simd128Supported(): boolean {
   return engineSupportsSimd128();
 }
 
-/** Whether this engine can run the relaxed-simd build (the automatic choice where it can). */
+/**
+ * Whether this engine can run the relaxed-simd build (`backend: 'relaxed-simd'` loads it). `'auto'`
+ * takes it too, except where it runs slower than simd128: `automaticBackend()` says.
+ */
 export function relaxedSimdSupported(): boolean {
   return engineSupportsRelaxedSimd();
+}
+
+/** The build `backend: 'auto'` loads in this engine, and why it is not relaxed-simd (`fallback`); loads nothing. */
+export function automaticBackend(): AutomaticBackend {
+  return chooseBackend(engineFacts());
 }
 
 /**

@@ -14,9 +14,12 @@
 //! select: with relaxed SIMD enabled, LLVM compiles `f32x4_pmax`/`f32x4_pmin` (and a
 //! `relaxed_laneselect` on a comparison's mask, folded back into the same select) to
 //! `relaxed_max`/`relaxed_min`, whose result for a NaN lane is the engine's choice, so that
-//! `exp(NaN)` could come out 0 instead of NaN on some engines. The select costs a few more x64
-//! instructions than one `maxps`; `test/runtimes/builds.test.ts` checks that the built module
-//! holds no relaxed instruction but `relaxed_madd`.
+//! `exp(NaN)` could come out 0 instead of NaN on some engines. The select costs more than one
+//! `maxps` (1.10-1.18x fwd+grad in V8, bench/README.md "Relaxed SIMD per engine"), so
+//! scripts/build.sh writes each such compare and select of the compiled module back as the
+//! `f32x4.pmax`/`f32x4.pmin` it computes (scripts/lib/wasm-rewrite.mjs: the same bits);
+//! `test/runtimes/builds.test.ts` checks that the built module holds them and no relaxed
+//! instruction but `relaxed_madd`.
 
 use super::{F32Vector, Simd128};
 use core::arch::wasm32::*;
